@@ -1,0 +1,214 @@
+package dev.logitlens.core.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlens.core.djl.Djl;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A Hugging Face model directory: {@code config.json}, the safetensors weights (one file or shards with
+ * {@code model.safetensors.index.json}) and {@code tokenizer.json}. Weights stay memory-mapped until a
+ * family asks for a tensor by name.
+ */
+public final class Checkpoint {
+    public static final String CONFIG = "config.json";
+    public static final String SINGLE = "model.safetensors";
+    public static final String INDEX = "model.safetensors.index.json";
+    public static final String TOKENIZER = "tokenizer.json";
+
+    private final Path dir;
+    private final JsonNode config;
+    private final List<SafetensorsFile> files;
+    private final Map<String, TensorInfo> tensors;
+
+    private Checkpoint(Path dir, JsonNode config, List<SafetensorsFile> files, Map<String, TensorInfo> tensors) {
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
+        this.tensors = tensors;
+    }
+
+    /** Opens a model directory, checking every file the lens needs before anything is loaded. */
+    public static Checkpoint open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir + ": model directory not found; point the model's path at a folder "
+                    + "holding config.json, model.safetensors and tokenizer.json");
+        }
+        JsonNode config = readJson(dir.resolve(CONFIG), "the model's config.json (save it with "
+                + "model.save_pretrained or download it with the weights)");
+        if (!config.isObject()) {
+            throw new CheckpointException(dir.resolve(CONFIG) + ": expected a JSON object");
+        }
+        if (!Files.isRegularFile(dir.resolve(TOKENIZER))) {
+            throw new CheckpointException(dir.resolve(TOKENIZER) + ": missing; the lens needs the fast tokenizer file "
+                    + "(save it with tokenizer.save_pretrained, which writes tokenizer.json)");
+        }
+        List<SafetensorsFile> files = new ArrayList<>();
+        Path index = dir.resolve(INDEX);
+        Path single = dir.resolve(SINGLE);
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        if (Files.isRegularFile(index)) {
+            JsonNode map = readJson(index, "the shard index").path("weight_map");
+            if (!map.isObject()) {
+                throw new CheckpointException(index + ": no 'weight_map' object");
+            }
+            Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String shard = e.getValue().asText();
+                if (shard.contains("/") || shard.contains("\\") || shard.contains("..")) {
+                    throw new CheckpointException(index + ": shard name '" + shard + "' of tensor '" + e.getKey()
+                            + "' must be a file name in the model directory");
+                }
+                SafetensorsFile f = byName.get(shard);
+                if (f == null) {
+                    Path p = dir.resolve(shard);
+                    if (!Files.isRegularFile(p)) {
+                        throw new CheckpointException(p + ": shard listed in " + INDEX + " (for tensor '" + e.getKey()
+                                + "') is missing; download all shards");
+                    }
+                    f = SafetensorsFile.open(p);
+                    byName.put(shard, f);
+                    files.add(f);
+                }
+                TensorInfo t = f.tensors().get(e.getKey());
+                if (t == null) {
+                    throw new CheckpointException(f.file() + ": tensor '" + e.getKey() + "' is listed in " + INDEX
+                            + " but not present in this shard");
+                }
+                tensors.put(e.getKey(), t);
+            }
+        } else if (Files.isRegularFile(single)) {
+            SafetensorsFile f = SafetensorsFile.open(single);
+            files.add(f);
+            tensors.putAll(f.tensors());
+        } else {
+            throw new CheckpointException(dir + ": no model.safetensors or model.safetensors.index.json; logitlens reads "
+                    + "safetensors only (convert .bin weights with model.save_pretrained(dir, safe_serialization=True))");
+        }
+        return new Checkpoint(dir, config, List.copyOf(files), Collections.unmodifiableMap(tensors));
+    }
+
+    private static JsonNode readJson(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": missing; it should hold " + what);
+        }
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public JsonNode config() {
+        return config;
+    }
+
+    public Path tokenizerFile() {
+        return dir.resolve(TOKENIZER);
+    }
+
+    public Set<String> names() {
+        return new TreeSet<>(tensors.keySet());
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    public TensorInfo info(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new CheckpointException(dir + ": tensor '" + name + "' is missing from the weights; the checkpoint "
+                    + "does not match its config.json (model_type " + config.path("model_type").asText("?") + ")");
+        }
+        return t;
+    }
+
+    /** The dtype of the floating-point weights on disk (of the first float tensor). */
+    public TensorDtype storageDtype() {
+        return tensors.values().stream().map(TensorInfo::dtype).filter(TensorDtype::isFloat).findFirst()
+                .orElse(TensorDtype.F32);
+    }
+
+    /** Hex sha256 identifying the weights (see {@link SafetensorsFile#digest}). */
+    public String weightsHash() {
+        MessageDigest md = SafetensorsFile.sha256();
+        for (SafetensorsFile f : files) {
+            md.update(f.file().getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            f.digest(md);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * Loads one tensor into {@code manager} as {@code target} (FLOAT32 or FLOAT16), checking its shape.
+     * BF16 is widened to F32 here in Java: DJL's PyTorch JNI aborts the JVM on BFLOAT16 arrays.
+     */
+    public NDArray load(String name, NDManager manager, DataType target, long... expectedShape) {
+        TensorInfo t = info(name);
+        if (expectedShape.length > 0 && !java.util.Arrays.equals(t.shape(), expectedShape)) {
+            throw new CheckpointException(t.file() + ": tensor '" + name + "' has shape " + t.shapeString()
+                    + " but config.json implies " + java.util.Arrays.toString(expectedShape));
+        }
+        if (!t.dtype().isFloat()) {
+            throw new CheckpointException(t.file() + ": tensor '" + name + "' is " + t.dtype() + ", expected a float type");
+        }
+        Djl.engine();
+        SafetensorsFile file = files.stream().filter(f -> f.file().equals(t.file())).findFirst().orElseThrow();
+        ByteBuffer raw = file.map(t);
+        Shape shape = new Shape(t.shape());
+        NDArray array;
+        switch (t.dtype()) {
+            case F32 -> array = manager.create(raw, shape, DataType.FLOAT32);
+            case F16 -> array = manager.create(raw, shape, DataType.FLOAT16);
+            case BF16 -> array = manager.create(widenBf16(raw.asShortBuffer(), t.numElements()), shape, DataType.FLOAT32);
+            default -> throw new IllegalStateException();
+        }
+        return array.getDataType() == target ? array : convert(array, target);
+    }
+
+    private static NDArray convert(NDArray a, DataType target) {
+        NDArray c = a.toType(target, false);
+        a.close();
+        return c;
+    }
+
+    /** bf16 is the top half of an f32: shift into place. Into a direct buffer, so the heap stays small. */
+    static ByteBuffer widenBf16(ShortBuffer src, long n) {
+        if (n * 4 > Integer.MAX_VALUE) {
+            throw new CheckpointException("a BF16 tensor of " + n + " elements is too large to widen in one piece");
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.nativeOrder());
+        FloatBuffer f = out.asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+            f.put(i, Float.intBitsToFloat((src.get(i) & 0xffff) << 16));
+        }
+        return out;
+    }
+}

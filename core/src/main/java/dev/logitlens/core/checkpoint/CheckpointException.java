@@ -1,0 +1,12 @@
+package dev.logitlens.core.checkpoint;
+
+/** A model directory or weights file that cannot be used; the message names the file and the fix. */
+public class CheckpointException extends RuntimeException {
+    public CheckpointException(String message) {
+        super(message);
+    }
+
+    public CheckpointException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

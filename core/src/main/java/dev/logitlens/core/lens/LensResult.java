@@ -1,0 +1,86 @@
+package dev.logitlens.core.lens;
+
+import java.util.Objects;
+import java.util.SortedMap;
+
+/**
+ * Everything the collector measured for one prompt on one model: plain Java, no NDArrays.
+ *
+ * <p>Shapes use L = number of lensed layers, P = number of input positions, k = top-k, n_p = number
+ * of tracked ids at position p. Layer indices in {@code layers} are block indices (0-based; layer i is
+ * the residual stream after block i).
+ *
+ * @param model        model name (its id or source)
+ * @param inputIds     [P] token ids of the prompt, special tokens included
+ * @param input        [P] the tokens as strings (leading spaces kept, bytes decoded)
+ * @param layers       [L] block indices that were lensed, ascending as requested
+ * @param k            top-k per cell
+ * @param topk         [L][P][k] top-k ids per cell, by descending probability
+ * @param tracked      [P][n_p] sorted unique union of the top-k ids of that position over all layers
+ * @param probs        [P][L][n_p] probability of each tracked id at each layer
+ * @param vocab        id to string for every id that appears in input, topk or tracked
+ * @param entropy      [L][P] entropy of the lens distribution, in nats
+ * @param klToFinal    [L][P] KL(final ‖ layer) in nats, where final = the last layer of the model
+ * @param finalTop1    [P] the model's own top-1 next-token id (last block, through the real head)
+ * @param finalTop1Prob [L][P] probability of {@code finalTop1[p]} at each layer
+ * @param finalTop1Rank [L][P] 1 + number of ids with a strictly larger logit than {@code finalTop1[p]}
+ */
+public record LensResult(
+        String model,
+        int[] inputIds,
+        String[] input,
+        int[] layers,
+        int k,
+        int[][][] topk,
+        int[][] tracked,
+        float[][][] probs,
+        SortedMap<Integer, String> vocab,
+        float[][] entropy,
+        float[][] klToFinal,
+        int[] finalTop1,
+        float[][] finalTop1Prob,
+        int[][] finalTop1Rank) {
+
+    public LensResult {
+        Objects.requireNonNull(model, "model");
+        int p = inputIds.length;
+        int l = layers.length;
+        if (input.length != p || tracked.length != p || probs.length != p || finalTop1.length != p) {
+            throw new IllegalArgumentException("per-position arrays disagree with inputIds length " + p);
+        }
+        if (topk.length != l || entropy.length != l || klToFinal.length != l
+                || finalTop1Prob.length != l || finalTop1Rank.length != l) {
+            throw new IllegalArgumentException("per-layer arrays disagree with layers length " + l);
+        }
+    }
+
+    public int numLayers() {
+        return layers.length;
+    }
+
+    public int numPositions() {
+        return inputIds.length;
+    }
+
+    /** Probability of {@code id} at layer index {@code li} and position {@code pos}, or NaN if not tracked. */
+    public float prob(int li, int pos, int id) {
+        int j = java.util.Arrays.binarySearch(tracked[pos], id);
+        return j < 0 ? Float.NaN : probs[pos][li][j];
+    }
+
+    /**
+     * The first layer index from which the model's final top-1 is the lens top-1 at every later
+     * layer ("where the answer settles"), or -1 if the last lensed layer does not have it on top.
+     */
+    public int settleLayerIndex(int pos) {
+        int settle = -1;
+        for (int li = layers.length - 1; li >= 0; li--) {
+            if (finalTop1Rank[li][pos] == 1) {
+                settle = li;
+            } else {
+                break;
+            }
+        }
+        return settle;
+    }
+}

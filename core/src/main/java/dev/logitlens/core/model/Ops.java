@@ -1,0 +1,125 @@
+package dev.logitlens.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The building blocks every family shares, written once. Shapes in comments: T tokens, D hidden,
+ * H heads, Hkv key/value heads, Dh head size.
+ */
+public final class Ops {
+    private Ops() {}
+
+    /** LayerNorm over the last axis: {@code (x - mean) / sqrt(var + eps) * w + b} (biased variance, as torch). */
+    public static NDArray layerNorm(NDArray x, NDArray w, NDArray b, float eps) {
+        NDArray mean = x.mean(new int[] {-1}, true);
+        NDArray centered = x.sub(mean);
+        NDArray var = centered.square().mean(new int[] {-1}, true);
+        NDArray y = centered.div(var.add(eps).sqrt());
+        if (w != null) {
+            y = y.mul(w);
+        }
+        return b == null ? y : y.add(b);
+    }
+
+    /**
+     * RMSNorm: {@code x / sqrt(mean(x²) + eps) * w}; Gemma stores {@code w - 1}, so it multiplies by
+     * {@code (1 + w)} ({@code plusOne}). Computed in float32 as Hugging Face does.
+     */
+    public static NDArray rmsNorm(NDArray x, NDArray w, float eps, boolean plusOne) {
+        DataType in = x.getDataType();
+        NDArray xf = in == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray y = xf.div(xf.square().mean(new int[] {-1}, true).add(eps).sqrt());
+        NDArray wf = w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false);
+        y = y.mul(plusOne ? wf.add(1f) : wf);
+        return in == DataType.FLOAT32 ? y : y.toType(in, false);
+    }
+
+    /** The tanh approximation of GELU ({@code gelu_new}, {@code gelu_pytorch_tanh}). */
+    public static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    }
+
+    /** Exact GELU ({@code gelu}): {@code x·Φ(x)}. */
+    public static NDArray geluErf(NDArray x) {
+        return x.mul(0.5f).mul(x.div((float) Math.sqrt(2.0)).erf().add(1f));
+    }
+
+    public static NDArray silu(NDArray x) {
+        return x.mul(ai.djl.nn.Activation.sigmoid(x));
+    }
+
+    /** Hugging Face's {@code hidden_act} / {@code activation_function} names. */
+    public static NDArray activation(String name, NDArray x) {
+        return switch (name) {
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_python_tanh" -> geluTanh(x);
+            case "gelu", "gelu_python" -> geluErf(x);
+            case "relu" -> x.maximum(0f);
+            case "silu", "swish" -> silu(x);
+            default -> throw new IllegalArgumentException("unsupported activation '" + name + "'");
+        };
+    }
+
+    /**
+     * Additive causal mask [T, T]: 0 where key j may be seen from query i (j ≤ i, and i - j < window when
+     * a sliding window is set), -inf elsewhere.
+     *
+     * @param window sliding window size, or 0 for none
+     */
+    public static NDArray causalMask(NDManager manager, int t, int window, DataType dtype) {
+        float[] m = new float[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < t; j++) {
+                boolean visible = j <= i && (window <= 0 || i - j < window);
+                m[i * t + j] = visible ? 0f : Float.NEGATIVE_INFINITY;
+            }
+        }
+        NDArray mask = manager.create(m, new Shape(t, t));
+        return dtype == DataType.FLOAT32 ? mask : mask.toType(dtype, false);
+    }
+
+    /**
+     * Scaled dot-product attention with grouped key/value heads.
+     *
+     * @param q       [H, T, Dh]
+     * @param k       [Hkv, T, Dh]
+     * @param v       [Hkv, T, Dh]
+     * @param mask    [T, T] additive mask
+     * @param scale   multiplier of q·k (usually 1/sqrt(Dh))
+     * @param softcap attention logit cap (Gemma 2), 0 for none
+     * @return [T, H·Dh]
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, float scale, float softcap) {
+        long h = q.getShape().get(0);
+        long t = q.getShape().get(1);
+        long dh = q.getShape().get(2);
+        long hkv = k.getShape().get(0);
+        if (hkv != h) { // GQA: each key/value head serves h / hkv query heads, as repeat_kv does
+            k = k.repeat(0, h / hkv);
+            v = v.repeat(0, h / hkv);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 2, 1)).mul(scale); // [H, T, T]
+        if (softcap > 0) {
+            scores = scores.div(softcap).tanh().mul(softcap);
+        }
+        NDArray weights = scores.add(mask).softmax(-1);
+        NDArray out = weights.matMul(v); // [H, T, Dh]
+        return out.transpose(1, 0, 2).reshape(t, h * dh);
+    }
+
+    /** [T, H·Dh] → [H, T, Dh]. */
+    public static NDArray splitHeads(NDArray x, long heads) {
+        long t = x.getShape().get(0);
+        long dh = x.getShape().get(1) / heads;
+        return x.reshape(t, heads, dh).transpose(1, 0, 2);
+    }
+
+    /** {@code x · Wᵀ + b} for a torch {@code nn.Linear} weight [out, in]. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        NDArray y = x.matMul(w.transpose());
+        return b == null ? y : y.add(b);
+    }
+}

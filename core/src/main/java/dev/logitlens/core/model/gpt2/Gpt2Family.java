@@ -1,0 +1,50 @@
+package dev.logitlens.core.model.gpt2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.logitlens.core.checkpoint.Checkpoint;
+import dev.logitlens.core.model.Family;
+import dev.logitlens.core.model.LensModel;
+import dev.logitlens.core.model.Weights;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads GPT-2 checkpoints. Names are those of {@code GPT2Model} ({@code wte.weight}, {@code h.0.attn.c_attn.weight},
+ * ...), with the {@code transformer.} prefix when saved from {@code GPT2LMHeadModel}. The causal-mask
+ * buffers {@code attn.bias} / {@code attn.masked_bias} are not weights and are ignored.
+ */
+public final class Gpt2Family implements Family {
+    @Override
+    public List<String> modelTypes() {
+        return List.of("gpt2");
+    }
+
+    @Override
+    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+        Gpt2Config c = Gpt2Config.from(checkpoint.config(), checkpoint.dir().resolve(Checkpoint.CONFIG).toString());
+        Weights w = new Weights(checkpoint, manager, dtype, "wte.weight", "", "transformer.");
+        long d = c.hiddenSize();
+        long inner = c.innerSize();
+        List<Gpt2Weights.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "h." + i + ".";
+            blocks.add(new Gpt2Weights.Block(
+                    w.get(p + "ln_1.weight", d), w.get(p + "ln_1.bias", d),
+                    w.get(p + "attn.c_attn.weight", d, 3 * d), w.get(p + "attn.c_attn.bias", 3 * d),
+                    w.get(p + "attn.c_proj.weight", d, d), w.get(p + "attn.c_proj.bias", d),
+                    w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
+                    w.get(p + "mlp.c_fc.weight", d, inner), w.get(p + "mlp.c_fc.bias", inner),
+                    w.get(p + "mlp.c_proj.weight", inner, d), w.get(p + "mlp.c_proj.bias", d)));
+        }
+        // lm_head.weight only exists when the head was saved untied.
+        NDArray lmHead = !c.tieWordEmbeddings() && w.hasUnprefixed("lm_head.weight")
+                ? w.getUnprefixed("lm_head.weight", c.vocabSize(), d) : null;
+        Gpt2Weights weights = new Gpt2Weights(
+                w.get("wte.weight", c.vocabSize(), d), w.get("wpe.weight", c.maxPositions(), d),
+                List.copyOf(blocks), w.get("ln_f.weight", d), w.get("ln_f.bias", d), lmHead);
+        return new Gpt2Model(c, weights, manager);
+    }
+}
