@@ -28,6 +28,9 @@ public final class Gpt2Family implements Family {
         Weights w = new Weights(checkpoint, manager, dtype, "wte.weight", "", "transformer.");
         long d = c.hiddenSize();
         long inner = c.innerSize();
+        // Read in forward order, so a broken checkpoint reports its first bad tensor.
+        NDArray wte = w.get("wte.weight", c.vocabSize(), d);
+        NDArray wpe = w.get("wpe.weight", c.maxPositions(), d);
         List<Gpt2Weights.Block> blocks = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) {
             String p = "h." + i + ".";
@@ -43,8 +46,7 @@ public final class Gpt2Family implements Family {
         NDArray lmHead = !c.tieWordEmbeddings() && w.hasUnprefixed("lm_head.weight")
                 ? w.getUnprefixed("lm_head.weight", c.vocabSize(), d) : null;
         Gpt2Weights weights = new Gpt2Weights(
-                w.get("wte.weight", c.vocabSize(), d), w.get("wpe.weight", c.maxPositions(), d),
-                List.copyOf(blocks), w.get("ln_f.weight", d), w.get("ln_f.bias", d), lmHead);
+                wte, wpe, List.copyOf(blocks), w.get("ln_f.weight", d), w.get("ln_f.bias", d), lmHead);
         return new Gpt2Model(c, weights, manager);
     }
 }

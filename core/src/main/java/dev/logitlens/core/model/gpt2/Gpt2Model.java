@@ -46,32 +46,79 @@ public final class Gpt2Model implements LensModel {
         NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
         NDList outputs = new NDList(config.numLayers());
         for (int i = 0; i < config.numLayers(); i++) {
-            h = block(i, w.blocks().get(i), h, mask);
+            h = block(i, w.blocks().get(i), h, mask, 1);
             outputs.add(h);
         }
         return outputs;
     }
 
-    /** One pre-LN block: h + attn(ln_1(h)), then + mlp(ln_2(h)). */
-    private NDArray block(int layer, Gpt2Weights.Block b, NDArray h, NDArray mask) {
+    /**
+     * The forward pass over a batch of equal-length sequences (the demo trainer's; the lens runs one
+     * prompt at a time through {@link #blockOutputs}). Pad at the end: the causal mask keeps padding
+     * from reaching earlier positions.
+     *
+     * @param inputIds [B, T] int64 token ids
+     * @return L arrays of [B·T, D], sequence-major (row b·T + t)
+     */
+    public NDList blockOutputsBatch(NDArray inputIds) {
+        NDManager m = inputIds.getManager();
+        int batch = (int) inputIds.getShape().get(0);
+        int t = (int) inputIds.getShape().get(1);
+        long[] pos = new long[batch * t];
+        for (int i = 0; i < pos.length; i++) {
+            pos[i] = i % t;
+        }
+        NDArray flatIds = inputIds.reshape(batch * (long) t);
+        NDArray h = w.wte().get(new NDIndex("{}", flatIds)).add(w.wpe().get(new NDIndex("{}", m.create(pos))));
+        NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
+        NDList outputs = new NDList(config.numLayers());
+        for (int i = 0; i < config.numLayers(); i++) {
+            h = block(i, w.blocks().get(i), h, mask, batch);
+            outputs.add(h);
+        }
+        return outputs;
+    }
+
+    /** Next-token logits [B·T, V] of a batch, as {@link #logits} for one sequence. */
+    public NDArray logitsBatch(NDArray inputIds) {
+        NDList outs = blockOutputsBatch(inputIds);
+        return unembedding().logits(finalNorm(outs.get(outs.size() - 1)));
+    }
+
+    /** One pre-LN block: h + attn(ln_1(h)), then + mlp(ln_2(h)). {@code h} is [B·T, D]. */
+    private NDArray block(int layer, Gpt2Weights.Block b, NDArray h, NDArray mask, int batch) {
         long d = config.hiddenSize();
-        int heads = config.numHeads();
-        // Attention: c_attn packs q, k, v along the output axis              [T, 3D]
+        // Attention: c_attn packs q, k, v along the output axis              [B·T, 3D]
         NDArray x = Ops.layerNorm(h, b.ln1W(), b.ln1B(), config.layerNormEps());
         NDList qkv = x.matMul(b.attnW()).add(b.attnB()).split(new long[] {d, 2 * d}, 1);
-        NDArray q = Ops.splitHeads(qkv.get(0), heads);                      // [H, T, Dh]
-        NDArray k = Ops.splitHeads(qkv.get(1), heads);
-        NDArray v = Ops.splitHeads(qkv.get(2), heads);
+        NDArray q = heads(qkv.get(0), batch);                               // [B·H, T, Dh]
+        NDArray k = heads(qkv.get(1), batch);
+        NDArray v = heads(qkv.get(2), batch);
         float scale = config.scaleAttnWeights() ? (float) (1.0 / Math.sqrt(config.headSize())) : 1f;
         if (config.scaleByInverseLayerIdx()) {
             scale /= (layer + 1);
         }
-        NDArray attn = Ops.attention(q, k, v, mask, scale, 0f);             // [T, D]
+        NDArray attn = Ops.attention(q, k, v, mask, scale, 0f);             // [T, B·D]
+        if (batch > 1) { // the B·H "heads" come back side by side per position; regroup by sequence
+            long t = attn.getShape().get(0);
+            attn = attn.reshape(t, batch, d).transpose(1, 0, 2).reshape(batch * t, d);
+        }
         h = h.add(attn.matMul(b.attnProjW()).add(b.attnProjB()));
-        // MLP: c_fc, activation, c_proj                                     [T, I] → [T, D]
+        // MLP: c_fc, activation, c_proj                                     [B·T, I] → [B·T, D]
         x = Ops.layerNorm(h, b.ln2W(), b.ln2B(), config.layerNormEps());
         NDArray mlp = Ops.activation(config.activation(), x.matMul(b.fcW()).add(b.fcB()));
         return h.add(mlp.matMul(b.fcProjW()).add(b.fcProjB()));
+    }
+
+    /** [B·T, D] → [B·H, T, Dh]: each sequence's heads become attention heads of their own. */
+    private NDArray heads(NDArray x, int batch) {
+        int heads = config.numHeads();
+        if (batch == 1) {
+            return Ops.splitHeads(x, heads);
+        }
+        long t = x.getShape().get(0) / batch;
+        return x.reshape(batch, t, heads, config.headSize()).transpose(0, 2, 1, 3)
+                .reshape((long) batch * heads, t, config.headSize());
     }
 
     @Override

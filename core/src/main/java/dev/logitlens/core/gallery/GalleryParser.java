@@ -1,0 +1,544 @@
+package dev.logitlens.core.gallery;
+
+import com.fasterxml.jackson.core.JsonToken;
+import dev.logitlens.core.gallery.YamlTree.Field;
+import dev.logitlens.core.gallery.YamlTree.ListNode;
+import dev.logitlens.core.gallery.YamlTree.MapNode;
+import dev.logitlens.core.gallery.YamlTree.Node;
+import dev.logitlens.core.gallery.YamlTree.Scalar;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a gallery file (see {@code docs/gallery-reference.md}). Every problem is reported as a
+ * {@link GalleryException} that names the file, line and column and says how to fix it.
+ */
+public final class GalleryParser {
+
+    /** The system property that points at another gallery file. */
+    public static final String CONFIG_PROPERTY = "logitlens.config";
+
+    /** Title used when the gallery has none. */
+    public static final String DEFAULT_TITLE = "Logit lens gallery";
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
+
+    private static final List<String> TOP_KEYS = List.of("title", "defaults", "models", "prompts", "runs");
+    private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype");
+    private static final List<String> MODEL_KEYS =
+            List.of("id", "label", "path", "repo", "revision", "k", "layers", "device", "dtype");
+    private static final List<String> PROMPT_KEYS = List.of("id", "text", "tags", "k", "layers");
+    /** Keys that mean something elsewhere but not on a prompt; they get a targeted message instead of a guess. */
+    private static final List<String> MODEL_ONLY_SETTINGS = List.of("device", "dtype");
+    private static final List<String> INCLUDE_FILE_KEYS = List.of("prompts");
+    private static final List<String> RUN_KEYS = List.of("model", "prompt");
+
+    private static final String ID_RULE = "Use only letters, digits, '.', '_' and '-', start with a letter or "
+            + "digit, and do not use '..'.";
+
+    private final Path galleryFile;
+    /** Absolute paths of the files being read, outermost first, for include cycle detection. */
+    private final Deque<Path> includeStack = new ArrayDeque<>();
+    /** The same files as named in messages. */
+    private final Deque<Path> includeNames = new ArrayDeque<>();
+    /** Lower-cased prompt id to where it was first defined; ids become file names, some file systems fold case. */
+    private final Map<String, Defined> promptIds = new HashMap<>();
+
+    private record Defined(String id, Location location) {
+    }
+
+    private GalleryParser(Path galleryFile) {
+        this.galleryFile = galleryFile;
+    }
+
+    /** Parses a gallery with no command-line overrides. */
+    public static Gallery parse(Path file) {
+        return parse(file, Settings.EMPTY);
+    }
+
+    /**
+     * Parses a gallery. Effective settings of each run are, highest first: {@code cliOverrides}, the prompt, the
+     * model, the gallery's {@code defaults}, {@link Settings#BUILT_IN}.
+     *
+     * @param file the gallery file; relative paths stay relative in messages
+     * @param cliOverrides settings from the command line; null or {@link Settings#EMPTY} for none
+     * @throws GalleryException for any problem in the file or the files it includes
+     */
+    public static Gallery parse(Path file, Settings cliOverrides) {
+        return new GalleryParser(file).read(cliOverrides == null ? Settings.EMPTY : cliOverrides);
+    }
+
+    private Gallery read(Settings cli) {
+        if (!Files.exists(galleryFile)) {
+            throw new GalleryException(Location.of(galleryFile), "gallery file not found (looked for "
+                    + galleryFile.toAbsolutePath().normalize() + "). Create it, or point at another gallery file "
+                    + "with -D" + CONFIG_PROPERTY + "=path/to/gallery.yaml.");
+        }
+        if (Files.isDirectory(galleryFile)) {
+            throw new GalleryException(Location.of(galleryFile), "this is a directory, not a gallery file. Point at "
+                    + "the YAML file itself, e.g. -D" + CONFIG_PROPERTY + "=path/to/logitlens.yaml.");
+        }
+        MapNode root = expectMap(YamlTree.read(galleryFile), "a gallery file",
+                "Start it with title:, models: and prompts: (see the gallery reference).");
+        checkKeys(root, TOP_KEYS, "at the top level");
+
+        Field titleField = root.field("title");
+        String title = titleField == null ? DEFAULT_TITLE : text(titleField, "the title");
+
+        Field defaultsField = root.field("defaults");
+        Settings defaults = Settings.EMPTY;
+        if (defaultsField != null) {
+            MapNode map = expectMap(defaultsField.value(), "defaults",
+                    "Write it as a mapping, e.g. defaults: { k: 5, layers: all }.");
+            checkKeys(map, SETTING_KEYS, "in defaults");
+            defaults = settings(map);
+        }
+
+        List<ModelEntry> models = models(required(root, "models",
+                "Add a list of models, e.g. models: [{id: gpt2, path: ../models/gpt2}]."));
+        List<PromptEntry> prompts = prompts(required(root, "prompts",
+                "Add a list of prompts, e.g. prompts: [{id: france, text: The capital of France is}]."));
+        List<Run> runs = runs(root.field("runs"), models, prompts, defaults, cli);
+        return new Gallery(galleryFile, title, models, prompts, runs);
+    }
+
+    // ---- models ----
+
+    private List<ModelEntry> models(Field field) {
+        ListNode list = expectList(field.value(), "models",
+                "Write one entry per model, e.g. - {id: gpt2, path: ../models/gpt2}.");
+        if (list.items().isEmpty()) {
+            throw new GalleryException(list.location(), "models is empty. Add at least one model, e.g. "
+                    + "- {id: gpt2, path: ../models/gpt2}.");
+        }
+        List<ModelEntry> models = new ArrayList<>();
+        Map<String, Defined> ids = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            MapNode m = expectMap(list.items().get(i), "a model entry",
+                    "Write it as a mapping, e.g. - {id: gpt2, path: ../models/gpt2}.");
+            String name = entryName("model", m, i);
+            checkKeys(m, MODEL_KEYS, "in " + name);
+            String id = id(m, name);
+            checkUnique(ids, id, m.field("id").value().location(), "model");
+
+            Field path = m.field("path");
+            Field repo = m.field("repo");
+            Field revision = m.field("revision");
+            if (path != null && repo != null) {
+                Field later = path.keyLocation().line() > repo.keyLocation().line() ? path : repo;
+                throw new GalleryException(later.keyLocation(), name + " has both path and repo. Keep path for "
+                        + "a local model directory or repo for a Hugging Face hub id, not both.");
+            }
+            if (path == null && repo == null) {
+                throw new GalleryException(m.location(), name + " has neither path nor repo. Add path: <a local "
+                        + "Hugging Face model directory> or repo: <a hub id such as openai-community/gpt2>.");
+            }
+            if (path != null && revision != null) {
+                throw new GalleryException(revision.keyLocation(), "revision only applies to repo, and " + name
+                        + " uses path. Remove revision.");
+            }
+            String pathText = path == null ? null : text(path, "path in " + name);
+            String repoText = repo == null ? null : text(repo, "repo in " + name);
+            if (repoText != null && !REPO.matcher(repoText).matches()) {
+                throw new GalleryException(repo.value().location(), "repo '" + repoText + "' in " + name
+                        + " is not a hub repo id. Write it as owner/name, e.g. meta-llama/Llama-3.2-1B.");
+            }
+            Field label = m.field("label");
+            models.add(new ModelEntry(id,
+                    label == null ? null : text(label, "label in " + name),
+                    pathText == null ? null : baseDir(galleryFile).resolve(pathText).normalize(),
+                    pathText,
+                    repoText,
+                    revision == null ? null : text(revision, "revision in " + name),
+                    settings(m),
+                    m.location()));
+        }
+        return models;
+    }
+
+    // ---- prompts and includes ----
+
+    private List<PromptEntry> prompts(Field field) {
+        ListNode list = expectList(field.value(), "prompts",
+                "Write one entry per prompt, e.g. - {id: france, text: The capital of France is}.");
+        List<PromptEntry> prompts = new ArrayList<>();
+        includeStack.push(galleryFile.toAbsolutePath().normalize());
+        includeNames.push(galleryFile);
+        promptList(list, galleryFile, prompts);
+        if (prompts.isEmpty()) {
+            throw new GalleryException(list.location(), "prompts is empty. Add at least one prompt, e.g. "
+                    + "- {id: france, text: The capital of France is}.");
+        }
+        return prompts;
+    }
+
+    private void promptList(ListNode list, Path file, List<PromptEntry> out) {
+        for (int i = 0; i < list.items().size(); i++) {
+            MapNode m = expectMap(list.items().get(i), "a prompt entry",
+                    "Write it as a mapping, e.g. - {id: france, text: The capital of France is}, or "
+                            + "- include: other-prompts.yaml.");
+            Field include = m.field("include");
+            if (include != null) {
+                include(m, include, file, out);
+            } else {
+                out.add(prompt(m, i));
+            }
+        }
+    }
+
+    private PromptEntry prompt(MapNode m, int index) {
+        String name = entryName("prompt", m, index);
+        for (String key : MODEL_ONLY_SETTINGS) {
+            Field f = m.field(key);
+            if (f != null) {
+                throw new GalleryException(f.keyLocation(), key + " cannot be set on " + name + ": it applies "
+                        + "to loading a whole model. Set it on the model or in defaults.");
+            }
+        }
+        checkKeys(m, PROMPT_KEYS, "in " + name);
+        String id = id(m, name);
+        checkUnique(promptIds, id, m.field("id").value().location(), "prompt");
+
+        Field textField = m.field("text");
+        if (textField == null) {
+            throw new GalleryException(m.location(), name + " has no text. Add text: <the prompt>.");
+        }
+        String text = text(textField, "text of " + name);
+
+        List<String> tags = new ArrayList<>();
+        Field tagsField = m.field("tags");
+        if (tagsField != null) {
+            ListNode tagList = expectList(tagsField.value(), "tags of " + name,
+                    "Write a list of strings, e.g. tags: [facts, geography].");
+            for (Node tag : tagList.items()) {
+                if (!(tag instanceof Scalar s) || s.isNull() || s.text().isBlank()) {
+                    throw new GalleryException(tag.location(), "tags of " + name + " must be a list of strings, "
+                            + "and this item is " + describe(tag) + ". Write a list such as tags: [facts].");
+                }
+                tags.add(s.text());
+            }
+        }
+        return new PromptEntry(id, text, tags, settings(m), m.location());
+    }
+
+    private void include(MapNode entry, Field include, Path including, List<PromptEntry> out) {
+        for (Field other : entry.fields().values()) {
+            if (other != include) {
+                throw new GalleryException(other.keyLocation(), "an include entry takes only the include key, "
+                        + "not '" + other.key() + "'. Put the prompt in an entry of its own.");
+            }
+        }
+        String written = text(include, "include");
+        Location where = include.value().location();
+        Path resolved = baseDir(including).resolve(written).normalize();
+        Path key = resolved.toAbsolutePath().normalize();
+        if (includeStack.contains(key)) {
+            List<Path> chain = new ArrayList<>(includeNames);
+            Collections.reverse(chain);
+            chain.add(resolved);
+            throw new GalleryException(where, "include cycle: " + chain.stream().map(Path::toString)
+                    .collect(Collectors.joining(" -> ")) + ". Remove one of these includes.");
+        }
+        if (!Files.exists(resolved)) {
+            throw new GalleryException(where, "include file not found: " + resolved + ". Includes are resolved "
+                    + "against the directory of the file that contains them (" + including + "); check the path.");
+        }
+        if (Files.isDirectory(resolved)) {
+            throw new GalleryException(where, "include " + resolved + " is a directory. Name a YAML file of "
+                    + "prompts.");
+        }
+        includeStack.push(key);
+        includeNames.push(resolved);
+        try {
+            Node root = YamlTree.read(resolved);
+            ListNode list;
+            if (root instanceof MapNode map) {
+                checkKeys(map, INCLUDE_FILE_KEYS, "in an included prompts file");
+                list = expectList(required(map, "prompts", "Write the file as a list of prompts, or as "
+                        + "prompts: [...].").value(), "prompts", "Write one entry per prompt.");
+            } else {
+                list = expectList(root, "an included prompts file", "Write the file as a list of prompts, or "
+                        + "as a mapping with prompts: [...].");
+            }
+            promptList(list, resolved, out);
+        } finally {
+            includeStack.pop();
+            includeNames.pop();
+        }
+    }
+
+    // ---- runs ----
+
+    private List<Run> runs(Field field, List<ModelEntry> models, List<PromptEntry> prompts, Settings defaults,
+            Settings cli) {
+        List<Run> runs = new ArrayList<>();
+        if (field == null || (field.value() instanceof Scalar s && s.text().equals("all") && !s.isNull())) {
+            for (ModelEntry m : models) {
+                for (PromptEntry p : prompts) {
+                    runs.add(run(m, p, defaults, cli));
+                }
+            }
+            return runs;
+        }
+        if (field.value() instanceof Scalar s) {
+            String fix = DidYouMean.closest(s.text(), List.of("all")).map(x -> "Did you mean 'all'?")
+                    .orElse("Use all, or a list of {model: <id>, prompt: <id>} pairs.");
+            throw new GalleryException(s.location(), "runs: " + describe(s) + " is not valid. " + fix);
+        }
+        ListNode list = expectList(field.value(), "runs", "Use all, or a list of {model: <id>, prompt: <id>} "
+                + "pairs.");
+        if (list.items().isEmpty()) {
+            throw new GalleryException(list.location(), "runs is an empty list. Use runs: all, or list "
+                    + "{model: <id>, prompt: <id>} pairs.");
+        }
+        Map<String, ModelEntry> modelsById = new LinkedHashMap<>();
+        models.forEach(m -> modelsById.put(m.id(), m));
+        Map<String, PromptEntry> promptsById = new LinkedHashMap<>();
+        prompts.forEach(p -> promptsById.put(p.id(), p));
+        Map<List<String>, Location> seen = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            String name = "runs entry #" + (i + 1);
+            MapNode m = expectMap(list.items().get(i), name, "Write it as {model: <id>, prompt: <id>}.");
+            checkKeys(m, RUN_KEYS, "in " + name);
+            ModelEntry model = reference(m, "model", name, modelsById, "Known models");
+            PromptEntry prompt = reference(m, "prompt", name, promptsById, "Known prompts");
+            Location first = seen.putIfAbsent(List.of(model.id(), prompt.id()), m.location());
+            if (first != null) {
+                throw new GalleryException(m.location(), "duplicate run: model '" + model.id() + "' with prompt '"
+                        + prompt.id() + "' is already listed at " + first + ". Remove one of them.");
+            }
+            runs.add(run(model, prompt, defaults, cli));
+        }
+        return runs;
+    }
+
+    private <T> T reference(MapNode m, String key, String name, Map<String, T> known, String listIntro) {
+        String id = text(required(m, key, "Add " + key + ": <id>."), key + " in " + name);
+        T found = known.get(id);
+        if (found == null) {
+            throw new GalleryException(m.field(key).value().location(), "unknown " + key + " '" + id + "' in "
+                    + name + ". " + DidYouMean.hint(id, known.keySet(), listIntro));
+        }
+        return found;
+    }
+
+    private static Run run(ModelEntry model, PromptEntry prompt, Settings defaults, Settings cli) {
+        return new Run(model, prompt,
+                Settings.merge(cli, prompt.settings(), model.settings(), defaults, Settings.BUILT_IN));
+    }
+
+    // ---- settings ----
+
+    /** Reads whichever of k, layers, device and dtype the map has; the caller has already checked the keys. */
+    private static Settings settings(MapNode m) {
+        Field kField = m.field("k");
+        Field layersField = m.field("layers");
+        Field deviceField = m.field("device");
+        Field dtypeField = m.field("dtype");
+        Integer k = kField == null ? null : k(kField.value());
+        LayerSpec layers = layersField == null ? null : layers(layersField.value());
+        String device = deviceField == null ? null : text(deviceField, "device");
+        String dtype = dtypeField == null ? null : text(dtypeField, "dtype");
+        if (device != null) {
+            located(deviceField.value().location(), () -> {
+                Settings.checkDevice(device);
+                return null;
+            });
+        }
+        if (dtype != null) {
+            located(dtypeField.value().location(), () -> {
+                Settings.checkDtype(dtype);
+                return null;
+            });
+        }
+        return new Settings(k, layers, device, dtype);
+    }
+
+    private static Integer k(Node node) {
+        if (node instanceof Scalar s && s.token() == JsonToken.VALUE_STRING
+                && s.text().strip().matches("-?\\d+")) {
+            throw new GalleryException(node.location(), "k: '" + s.text() + "' is quoted, so it is text, not a "
+                    + "number. Remove the quotes.");
+        }
+        if (!(node instanceof Scalar s) || !s.isInteger()) {
+            throw new GalleryException(node.location(), Settings.notWholeNumber(describeValue(node)));
+        }
+        if (s.number() instanceof BigInteger) {
+            throw new GalleryException(node.location(), Settings.outOfRange(s.text()));
+        }
+        long value = s.number().longValue();
+        located(node.location(), () -> {
+            Settings.checkK(value);
+            return null;
+        });
+        return (int) value;
+    }
+
+    private static LayerSpec layers(Node node) {
+        LayerSpec spec;
+        if (node instanceof ListNode list) {
+            if (list.items().isEmpty()) {
+                throw new GalleryException(list.location(), "layers: the list is empty. " + LayerSpec.FORMS);
+            }
+            List<Integer> indices = new ArrayList<>();
+            for (Node item : list.items()) {
+                indices.add(layerIndex(item));
+                int dup = LayerSpec.firstDuplicate(indices);
+                if (dup >= 0) {
+                    throw new GalleryException(item.location(), LayerSpec.duplicateMessage(indices.get(dup)));
+                }
+            }
+            spec = LayerSpec.of(indices);
+        } else if (node instanceof Scalar s && s.isInteger()) {
+            spec = LayerSpec.of(layerIndex(s));
+        } else if (node instanceof Scalar s && !s.isNull()) {
+            spec = located(s.location(), () -> LayerSpec.parse(s.text()));
+        } else {
+            throw new GalleryException(node.location(), "layers: " + describe(node) + " is not a layer "
+                    + "selection. " + LayerSpec.FORMS);
+        }
+        return spec.at(node.location());
+    }
+
+    private static int layerIndex(Node item) {
+        if (item instanceof Scalar s && s.isInteger() && !(s.number() instanceof BigInteger)
+                && s.number().longValue() == s.number().intValue()) {
+            return s.number().intValue();
+        }
+        throw new GalleryException(item.location(), "layers: " + describe(item) + " is not a layer index. "
+                + "Use whole numbers such as [0, 5, -1].");
+    }
+
+    // ---- shared helpers ----
+
+    /** Turns a value check's IllegalArgumentException into an error at {@code where}. */
+    private static <T> T located(Location where, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw new GalleryException(where, e.getMessage());
+        }
+    }
+
+    private static void checkKeys(MapNode m, List<String> allowed, String where) {
+        for (Field f : m.fields().values()) {
+            if (!allowed.contains(f.key())) {
+                throw new GalleryException(f.keyLocation(), "unknown key '" + f.key() + "' " + where + ". "
+                        + DidYouMean.hint(f.key(), allowed, "Allowed keys"));
+            }
+        }
+    }
+
+    private static Field required(MapNode m, String key, String fix) {
+        Field f = m.field(key);
+        if (f == null) {
+            throw new GalleryException(m.location(), "missing '" + key + "'. " + fix);
+        }
+        return f;
+    }
+
+    /** The id of an entry, checked against the id rules. */
+    private static String id(MapNode m, String name) {
+        Field f = m.field("id");
+        if (f == null) {
+            throw new GalleryException(m.location(), name + " has no id. Add id: <name>. " + ID_RULE);
+        }
+        String id = text(f, "id of " + name);
+        if (!ID.matcher(id).matches() || id.contains("..")) {
+            String kind = name.substring(0, name.indexOf(' '));
+            throw new GalleryException(f.value().location(), kind + " id '" + id + "' is not allowed: ids are "
+                    + "used in file names and URLs. " + ID_RULE);
+        }
+        return id;
+    }
+
+    private static void checkUnique(Map<String, Defined> seen, String id, Location where, String kind) {
+        Defined earlier = seen.putIfAbsent(id.toLowerCase(Locale.ROOT), new Defined(id, where));
+        if (earlier == null) {
+            return;
+        }
+        if (earlier.id().equals(id)) {
+            throw new GalleryException(where, "duplicate " + kind + " id '" + id + "'; it is already used at "
+                    + earlier.location() + ". Rename one of them.");
+        }
+        throw new GalleryException(where, kind + " id '" + id + "' differs only in case from '" + earlier.id()
+                + "' at " + earlier.location() + ", and ids become file names on file systems that may ignore "
+                + "case. Rename one of them.");
+    }
+
+    /** "model 'llama'" when the entry has a usable id, else "model #2", for messages about the entry. */
+    private static String entryName(String kind, MapNode m, int index) {
+        Field id = m.field("id");
+        if (id != null && id.value() instanceof Scalar s && !s.isNull() && ID.matcher(s.text()).matches()
+                && !s.text().contains("..")) {
+            return kind + " '" + s.text() + "'";
+        }
+        return kind + " #" + (index + 1);
+    }
+
+    /** A scalar's text exactly as written; lists, mappings and empty values are errors. */
+    private static String text(Field f, String what) {
+        Node v = f.value();
+        if (v instanceof Scalar s && !s.isNull()) {
+            if (s.text().isEmpty()) {
+                throw new GalleryException(v.location(), what + " is empty. Write a value or remove the key.");
+            }
+            return s.text();
+        }
+        if (v instanceof Scalar) {
+            throw new GalleryException(f.keyLocation(), what + " has no value. Write a value or remove the key.");
+        }
+        throw new GalleryException(v.location(), what + " must be a single value, not " + describe(v)
+                + ". Write it on one line, e.g. " + f.key() + ": value.");
+    }
+
+    private static MapNode expectMap(Node node, String what, String fix) {
+        if (node instanceof MapNode m) {
+            return m;
+        }
+        throw new GalleryException(node.location(), what + " must be a mapping of keys to values, not "
+                + describe(node) + ". " + fix);
+    }
+
+    private static ListNode expectList(Node node, String what, String fix) {
+        if (node instanceof ListNode l) {
+            return l;
+        }
+        throw new GalleryException(node.location(), what + " must be a list, not " + describe(node) + ". " + fix);
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof MapNode) {
+            return "a mapping";
+        }
+        if (node instanceof ListNode) {
+            return "a list";
+        }
+        Scalar s = (Scalar) node;
+        return s.isNull() ? "empty" : "'" + s.text() + "'";
+    }
+
+    private static String describeValue(Node node) {
+        return node instanceof Scalar s && !s.isNull() ? s.text() : describe(node);
+    }
+
+    /** Directory against which relative paths in {@code file} resolve; "" for a bare file name. */
+    private static Path baseDir(Path file) {
+        Path parent = file.getParent();
+        return parent == null ? Path.of("") : parent;
+    }
+}
