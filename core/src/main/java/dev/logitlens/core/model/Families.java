@@ -13,7 +13,13 @@ import java.util.TreeMap;
 /** The registry of supported families, by {@code model_type}. Explicit: no reflection, no scanning. */
 public final class Families {
     private static final List<Family> ALL = List.of(
-            new Gpt2Family());
+            new Gpt2Family(),
+            new dev.logitlens.core.model.llama.LlamaFamily(),
+            new dev.logitlens.core.model.opt.OptFamily(),
+            new dev.logitlens.core.model.gptneox.GptNeoXFamily(),
+            new dev.logitlens.core.model.gptj.GptJFamily(),
+            new dev.logitlens.core.model.phi3.Phi3Family(),
+            new dev.logitlens.core.model.gemma.GemmaFamily());
 
     private static final Map<String, Family> BY_TYPE = new TreeMap<>();
 

@@ -1,0 +1,91 @@
+package dev.logitlens.core.model.gptj;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.logitlens.core.model.LensModel;
+import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.Ops;
+import dev.logitlens.core.model.Rope;
+import dev.logitlens.core.model.Unembedding;
+
+/**
+ * GPT-J (Hugging Face {@code GPTJForCausalLM}): parallel blocks (one {@code ln_1} feeds attention and MLP),
+ * interleaved ({@code rotate_every_two}) rotary on the first {@code rotary_dim} dims of each head, bias-free
+ * attention projections, {@code gelu_new} MLP, final {@code ln_f}, separate {@code lm_head} with a bias.
+ *
+ * <p>Dims: T tokens, D hidden, H heads, Dh = D / H, I inner, V vocabulary.
+ */
+public final class GptJModel implements LensModel {
+    private final GptJConfig config;
+    private final GptJWeights w;
+    private final Rope rope;
+    private final NDManager manager;
+    private final ModelInfo info;
+
+    public GptJModel(GptJConfig config, GptJWeights weights, Rope rope, NDManager manager) {
+        this.config = config;
+        this.w = weights;
+        this.rope = rope;
+        this.manager = manager;
+        this.info = new ModelInfo("gptj", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.wte().getDataType().toString(), weights.wte().getDevice().toString());
+    }
+
+    public GptJConfig config() {
+        return config;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public NDList blockOutputs(NDArray inputIds) {
+        NDManager m = inputIds.getManager();
+        int t = (int) inputIds.getShape().get(0);
+        // h = wte[ids] (positions enter through rotary)                       [T, D]
+        NDArray h = w.wte().get(new NDIndex("{}", inputIds));
+        NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
+        NDList outputs = new NDList(config.numLayers());
+        for (GptJWeights.Block b : w.blocks()) {
+            h = block(b, h, mask);
+            outputs.add(h);
+        }
+        return outputs;
+    }
+
+    /** h + attn(ln_1(h)) + mlp(ln_1(h)). */
+    private NDArray block(GptJWeights.Block b, NDArray h, NDArray mask) {
+        NDArray x = Ops.layerNorm(h, b.lnW(), b.lnB(), config.layerNormEps());
+        int heads = config.numHeads();
+        // Attention: q, k rotated pairwise (2i, 2i+1) on their first rotary_dim dims     [H, T, Dh]
+        NDArray q = rope.apply(Ops.splitHeads(Ops.linear(x, b.qW(), null), heads), true);
+        NDArray k = rope.apply(Ops.splitHeads(Ops.linear(x, b.kW(), null), heads), true);
+        NDArray v = Ops.splitHeads(Ops.linear(x, b.vW(), null), heads);
+        NDArray attn = Ops.attention(q, k, v, mask, (float) (1.0 / Math.sqrt(config.headSize())), 0f); // [T, D]
+        attn = Ops.linear(attn, b.outW(), null);
+        // MLP on the same normalized input: fc_in, activation, fc_out            [T, I] → [T, D]
+        NDArray mlp = Ops.activation(config.activation(), Ops.linear(x, b.fcInW(), b.fcInB()));
+        mlp = Ops.linear(mlp, b.fcOutW(), b.fcOutB());
+        return h.add(attn).add(mlp);
+    }
+
+    @Override
+    public NDArray finalNorm(NDArray hidden) {
+        return Ops.layerNorm(hidden, w.lnFW(), w.lnFB(), config.layerNormEps());
+    }
+
+    /** lm_head with its bias, so every layer's lens gets the bias the model's own output has. */
+    @Override
+    public Unembedding unembedding() {
+        return new Unembedding(w.lmHead() != null ? w.lmHead() : w.wte(), w.lmHeadBias(), 0f);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.logitlens.core.model.opt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.logitlens.core.checkpoint.Checkpoint;
+import dev.logitlens.core.model.FamilySupport;
+import dev.logitlens.core.model.Family;
+import dev.logitlens.core.model.LensModel;
+import dev.logitlens.core.model.Weights;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads OPT checkpoints. Names are those of {@code OPTDecoder} ({@code embed_tokens.weight},
+ * {@code layers.0.self_attn.q_proj.weight}, ...) under {@code model.decoder.} as {@code OPTForCausalLM} saves
+ * them, or {@code decoder.} as {@code OPTModel} saves them (the hub's facebook/opt-* files).
+ */
+public final class OptFamily implements Family {
+    @Override
+    public List<String> modelTypes() {
+        return List.of("opt");
+    }
+
+    @Override
+    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        OptConfig c = OptConfig.from(checkpoint.config(), where);
+        FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
+        Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", "model.decoder.", "decoder.");
+        long d = c.hiddenSize();
+        long p = c.wordEmbedProjDim();
+        long f = c.ffnDim();
+        boolean bias = c.enableBias();
+        boolean affine = c.layerNormAffine();
+        List<OptWeights.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            String l = "layers." + i + ".";
+            String a = l + "self_attn.";
+            blocks.add(new OptWeights.Block(
+                    affine ? w.get(l + "self_attn_layer_norm.weight", d) : null,
+                    affine ? w.get(l + "self_attn_layer_norm.bias", d) : null,
+                    w.get(a + "q_proj.weight", d, d), bias ? w.get(a + "q_proj.bias", d) : null,
+                    w.get(a + "k_proj.weight", d, d), bias ? w.get(a + "k_proj.bias", d) : null,
+                    w.get(a + "v_proj.weight", d, d), bias ? w.get(a + "v_proj.bias", d) : null,
+                    w.get(a + "out_proj.weight", d, d), bias ? w.get(a + "out_proj.bias", d) : null,
+                    affine ? w.get(l + "final_layer_norm.weight", d) : null,
+                    affine ? w.get(l + "final_layer_norm.bias", d) : null,
+                    w.get(l + "fc1.weight", f, d), bias ? w.get(l + "fc1.bias", f) : null,
+                    w.get(l + "fc2.weight", d, f), bias ? w.get(l + "fc2.bias", d) : null));
+        }
+        boolean finalLn = c.hasFinalLayerNorm() && affine;
+        NDArray embed = w.get("embed_tokens.weight", c.vocabSize(), p);
+        OptWeights weights = new OptWeights(
+                embed,
+                w.get("embed_positions.weight", c.maxPositions() + OptConfig.POSITION_OFFSET, d),
+                c.hasProjections() ? w.get("project_in.weight", d, p) : null,
+                List.copyOf(blocks),
+                finalLn ? w.get("final_layer_norm.weight", d) : null,
+                finalLn ? w.get("final_layer_norm.bias", d) : null,
+                c.hasProjections() ? w.get("project_out.weight", p, d) : null,
+                FamilySupport.separateHead(checkpoint, w, "lm_head.weight", c.tieWordEmbeddings(), c.vocabSize(), p));
+        return new OptModel(c, weights, manager);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.logitlens.core.model.phi3;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlens.core.checkpoint.CheckpointException;
+import dev.logitlens.core.model.FamilySupport;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Phi-3's config.json ({@code Phi3Config}), with Hugging Face's defaults for absent keys.
+ *
+ * @param kvHeads       num_key_value_heads (GQA); num_attention_heads when absent
+ * @param headDim       head_dim when the config sets it, else hidden_size / num_attention_heads
+ * @param slidingWindow sliding_window (keys at distance ≥ window are masked), or 0 for none
+ * @param ropeScaling   the {@code rope_scaling} (or {@code rope_parameters}) object, or null
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Phi3Config(
+        @JsonProperty("vocab_size") int vocabSize,
+        @JsonProperty("hidden_size") int hiddenSize,
+        @JsonProperty("intermediate_size") int intermediateSize,
+        @JsonProperty("num_hidden_layers") int numLayers,
+        @JsonProperty("num_attention_heads") int numHeads,
+        @JsonProperty("num_key_value_heads") Integer kvHeads,
+        @JsonProperty("head_dim") Integer headDim,
+        @JsonProperty("hidden_act") String activation,
+        @JsonProperty("max_position_embeddings") Integer maxPositions,
+        @JsonProperty("rms_norm_eps") Float rmsNormEps,
+        @JsonProperty("rope_theta") Double ropeTheta,
+        @JsonProperty("partial_rotary_factor") Double partialRotaryFactor,
+        @JsonProperty("rope_scaling") JsonNode ropeScaling,
+        @JsonProperty("sliding_window") Integer slidingWindow,
+        @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
+
+    /** rope_scaling types of Phi-3 long-context checkpoints, whose per-dimension factors are not implemented. */
+    static final Set<String> LONG_ROPE = Set.of("longrope", "su", "yarn");
+
+    public Phi3Config {
+        if (kvHeads == null) {
+            kvHeads = numHeads;
+        }
+        if (headDim == null && numHeads > 0) {
+            headDim = hiddenSize / numHeads;
+        }
+        if (activation == null) {
+            activation = "silu";
+        }
+        if (maxPositions == null) {
+            maxPositions = 4096;
+        }
+        if (rmsNormEps == null) {
+            rmsNormEps = 1e-5f;
+        }
+        if (ropeTheta == null) {
+            ropeTheta = 10000.0;
+        }
+        if (partialRotaryFactor == null) {
+            partialRotaryFactor = 1.0;
+        }
+        if (ropeScaling != null && ropeScaling.isNull()) {
+            ropeScaling = null;
+        }
+        if (slidingWindow == null) {
+            slidingWindow = 0;
+        }
+        if (tieWordEmbeddings == null) {
+            tieWordEmbeddings = false;
+        }
+        if (hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || vocabSize <= 0 || intermediateSize <= 0
+                || kvHeads <= 0) {
+            throw new IllegalArgumentException("hidden_size, num_hidden_layers, num_attention_heads, "
+                    + "num_key_value_heads, vocab_size and intermediate_size must be positive");
+        }
+        if (numHeads % kvHeads != 0) {
+            throw new IllegalArgumentException("num_attention_heads " + numHeads
+                    + " is not a multiple of num_key_value_heads " + kvHeads);
+        }
+    }
+
+    /** int(head_dim · partial_rotary_factor), as Phi3RotaryEmbedding computes it. */
+    public int rotaryDim() {
+        return (int) (headDim * partialRotaryFactor);
+    }
+
+    static Phi3Config from(JsonNode json, String where) {
+        JsonNode params = json.get("rope_parameters");
+        Phi3Config c = FamilySupport.parse(json, Phi3Config.class, where, "Phi-3");
+        if (c.ropeScaling() == null && params != null && params.isObject()) {
+            // Newer transformers save rope_theta, partial_rotary_factor and the scaling in rope_parameters.
+            c = new Phi3Config(c.vocabSize, c.hiddenSize, c.intermediateSize, c.numLayers, c.numHeads, c.kvHeads,
+                    c.headDim, c.activation, c.maxPositions, c.rmsNormEps,
+                    params.has("rope_theta") ? params.get("rope_theta").asDouble() : c.ropeTheta,
+                    params.has("partial_rotary_factor") ? params.get("partial_rotary_factor").asDouble()
+                            : c.partialRotaryFactor,
+                    params, c.slidingWindow, c.tieWordEmbeddings);
+        }
+        String type = c.ropeScaling() == null ? "default"
+                : c.ropeScaling().path("rope_type").asText(c.ropeScaling().path("type").asText("default"));
+        if (LONG_ROPE.contains(type.toLowerCase(Locale.ROOT))) {
+            throw new CheckpointException(where + ": rope_scaling type '" + type + "' (Phi-3 long-context "
+                    + "rotary with per-dimension short/long factors) is not supported; use a short-context "
+                    + "checkpoint (e.g. Phi-3-mini-4k) whose rope_scaling is null");
+        }
+        return c;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.logitlens.site;
+
+import dev.logitlens.core.gallery.Gallery;
+import dev.logitlens.core.gallery.GalleryParser;
+import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.run.GalleryCollector;
+import dev.logitlens.core.run.RunOutcome;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The pipeline of {@code mvn logitlens:site} in a process of its own, for the kill test:
+ * {@code <gallery> <outputDir> <cacheDir> <pauseMillis>}. The pause after each progress line stands in for
+ * a slow model, so the test can kill the process while the cache is being filled.
+ */
+public final class SiteBuildMain {
+    private SiteBuildMain() {}
+
+    public static void main(String[] args) throws Exception {
+        long pause = Long.parseLong(args[3]);
+        BuildListener out = new BuildListener() {
+            @Override
+            public void info(String line) {
+                System.out.println(line);
+                System.out.flush();
+                if (pause > 0 && line.startsWith("[") && line.endsWith(" s")) { // a collected run, not a cached one
+                    sleep(pause);
+                }
+            }
+
+            @Override
+            public void warn(String line) {
+                System.out.println("WARN " + line);
+                System.out.flush();
+            }
+        };
+        Gallery g = GalleryParser.parse(Path.of(args[0]));
+        List<RunOutcome> outcomes = new GalleryCollector(new GalleryCollector.Options(Path.of(args[2]), null, false),
+                out).collect(g);
+        new SiteBuilder(null).build(g, outcomes, Path.of(args[1]));
+        System.out.println("SITE BUILT");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
