@@ -1,0 +1,289 @@
+package dev.logitlens.core.run;
+
+import ai.djl.Device;
+import dev.logitlens.core.ToolVersion;
+import dev.logitlens.core.checkpoint.Checkpoint;
+import dev.logitlens.core.djl.Djl;
+import dev.logitlens.core.format.RunJson;
+import dev.logitlens.core.gallery.Gallery;
+import dev.logitlens.core.gallery.ModelEntry;
+import dev.logitlens.core.gallery.Run;
+import dev.logitlens.core.gallery.Settings;
+import dev.logitlens.core.lens.LensCollector;
+import dev.logitlens.core.lens.LensResult;
+import dev.logitlens.core.lens.LensSession;
+import dev.logitlens.core.lens.Provenance;
+import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.source.HubModelSource;
+import dev.logitlens.core.source.HubOptions;
+import dev.logitlens.core.source.ResolvedModel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Computes every run of a gallery: each model is loaded once for all its runs and closed before the next
+ * model is loaded (so at most one model's weights are in memory), cached runs are taken from the
+ * {@link RunCache}, and a model whose runs are all cached is not loaded at all.
+ *
+ * <p>Progress goes to the {@link BuildListener}: one line per run ({@code [3/12] gpt2 × france: 0.42 s}),
+ * then a summary table.
+ */
+public final class GalleryCollector {
+
+    /**
+     * @param cacheDir the run cache folder, or null for no cache
+     * @param hub      how hub models are found; null reads the environment (online, no settings.xml token)
+     * @param failFast stop at the first failed run and throw its cause; otherwise collect every run and
+     *                 report the failures in the outcomes
+     */
+    public record Options(Path cacheDir, HubOptions hub, boolean failFast) {}
+
+    private final Options options;
+    private final BuildListener listener;
+    private final RunCache cache;
+    private final Set<String> warned = new HashSet<>();
+
+    public GalleryCollector(Options options, BuildListener listener) {
+        this.options = options;
+        this.listener = listener == null ? BuildListener.NONE : listener;
+        this.cache = options.cacheDir() == null ? null : new RunCache(options.cacheDir(), this.listener);
+    }
+
+    /**
+     * Collects the runs of {@code gallery}.
+     *
+     * @return one outcome per run, in the gallery's run order
+     * @throws RuntimeException with {@code failFast}, the cause of the first failed run
+     */
+    public List<RunOutcome> collect(Gallery gallery) {
+        List<Run> runs = gallery.runs();
+        Map<String, List<Integer>> byModel = new LinkedHashMap<>();
+        for (int i = 0; i < runs.size(); i++) {
+            byModel.computeIfAbsent(runs.get(i).model().id(), id -> new ArrayList<>()).add(i);
+        }
+        RunOutcome[] outcomes = new RunOutcome[runs.size()];
+        Progress progress = new Progress(runs.size());
+        for (List<Integer> indices : byModel.values()) {
+            collectModel(runs, indices, outcomes, progress);
+        }
+        List<RunOutcome> out = List.of(outcomes);
+        summary(out);
+        return out;
+    }
+
+    /** A model ready to be keyed and loaded. */
+    private record Prepared(Path dir, String source, String commit, String weightsHash, String tokenizerSha,
+                            Device device, String keyDtype) {}
+
+    private void collectModel(List<Run> runs, List<Integer> indices, RunOutcome[] outcomes, Progress progress) {
+        Run first = runs.get(indices.get(0));
+        ModelEntry model = first.model();
+        Settings settings = first.settings(); // device and dtype are per model: prompts cannot set them
+        Prepared prep;
+        try {
+            prep = prepare(model, settings);
+        } catch (RuntimeException e) {
+            for (int i : indices) {
+                fail(runs.get(i), i, e, outcomes, progress);
+            }
+            return;
+        }
+
+        List<Integer> pending = new ArrayList<>();
+        for (int i : indices) {
+            Run run = runs.get(i);
+            Optional<RunJson.Document> hit = cache == null ? Optional.empty() : cache.get(key(prep, run));
+            if (hit.isPresent()) {
+                outcomes[i] = fromCache(run, prep, hit.get());
+                listener.info(progress.next() + label(run) + ": (cached)");
+            } else {
+                pending.add(i);
+            }
+        }
+        if (pending.isEmpty()) {
+            return; // every run cached: the weights are never loaded
+        }
+
+        LensSession session;
+        long t0 = System.nanoTime();
+        try {
+            session = LensSession.open(prep.dir(), model.id(), prep.device(), settings.dtype());
+        } catch (RuntimeException e) {
+            for (int i : pending) {
+                fail(runs.get(i), i, e, outcomes, progress);
+            }
+            return;
+        }
+        try (session) {
+            ModelInfo info = session.model().info();
+            listener.info("Loaded " + model.id() + " (" + info.modelType() + ", " + info.numLayers() + " layers, "
+                    + info.dtype() + ", " + deviceName(prep.device()) + ") in " + seconds(System.nanoTime() - t0));
+            for (int i : pending) {
+                Run run = runs.get(i);
+                long start = System.nanoTime();
+                try {
+                    int[] layers = run.layerIndices(info.numLayers());
+                    LensResult result = session.collect(run.prompt().text(), run.settings().k(), layers);
+                    Provenance provenance = new Provenance(model.id(), prep.source(), prep.commit(),
+                            prep.weightsHash(), info.dtype(), deviceName(prep.device()), run.settings().k(),
+                            Arrays.stream(result.layers()).boxed().toList(), run.prompt().text(), ToolVersion.get());
+                    if (cache != null) {
+                        cache.put(key(prep, run), result, provenance);
+                    }
+                    long took = System.nanoTime() - start;
+                    outcomes[i] = RunOutcome.ok(run, result, provenance, false, took / 1e9);
+                    listener.info(progress.next() + label(run) + ": " + seconds(took));
+                } catch (RuntimeException e) {
+                    fail(run, i, e, outcomes, progress);
+                }
+            }
+        }
+    }
+
+    private Prepared prepare(ModelEntry model, Settings settings) {
+        Path dir;
+        String source;
+        String commit = null;
+        if (model.isLocal()) {
+            dir = model.path();
+            source = "path:" + model.pathAsWritten();
+        } else {
+            HubOptions hub = options.hub() != null ? options.hub() : HubOptions.fromEnvironment(false, null, null);
+            ResolvedModel resolved = new HubModelSource(hub).resolve(model.repo(), model.revision(),
+                    listener.asHubListener());
+            dir = resolved.snapshotDir();
+            source = resolved.source();
+            commit = resolved.commit();
+        }
+        Checkpoint checkpoint = Checkpoint.open(dir); // headers only: cheap, and fails early on a bad directory
+        String tokenizerSha;
+        try {
+            tokenizerSha = RunCache.sha256(checkpoint.tokenizerFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(checkpoint.tokenizerFile() + ": cannot be read (" + e.getMessage() + ")", e);
+        }
+        Device device = Djl.device(settings.device(), this::warnOnce);
+        // "auto" resolves differently on a GPU (float16 for 16-bit weights), so the key says where it ran.
+        String keyDtype = settings.dtype().equals("auto") ? "auto@" + (device.isGpu() ? "gpu" : "cpu") : settings.dtype();
+        return new Prepared(dir, source, commit, checkpoint.weightsHash(), tokenizerSha, device, keyDtype);
+    }
+
+    private static RunCache.Key key(Prepared prep, Run run) {
+        return new RunCache.Key(RunCache.weightsIdentity(prep.weightsHash(), prep.commit()), prep.tokenizerSha(),
+                run.prompt().text(), run.settings().k(), run.settings().layers().toString(), prep.keyDtype(),
+                LensCollector.VERSION);
+    }
+
+    /**
+     * A cached run under this gallery's names: the numbers and how they were computed come from the entry;
+     * the model id and source from the gallery (the same weights may sit under another id or path).
+     */
+    private static RunOutcome fromCache(Run run, Prepared prep, RunJson.Document doc) {
+        LensResult r = doc.result();
+        String id = run.model().id();
+        LensResult renamed = new LensResult(id, r.inputIds(), r.input(), r.layers(), r.k(), r.topk(), r.tracked(),
+                r.probs(), r.vocab(), r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank());
+        Provenance p = doc.provenance();
+        Provenance here = new Provenance(id, prep.source(), p.revision(), p.weightsHash(), p.dtype(), p.device(),
+                p.k(), p.layers(), p.prompt(), p.toolVersion());
+        return RunOutcome.ok(run, renamed, here, true, 0);
+    }
+
+    private void fail(Run run, int index, RuntimeException e, RunOutcome[] outcomes, Progress progress) {
+        RunOutcome o = RunOutcome.failed(run, e);
+        outcomes[index] = o;
+        listener.warn(progress.next() + label(run) + ": FAILED: " + (e.getMessage() == null ? e : e.getMessage()));
+        if (options.failFast()) {
+            throw e;
+        }
+    }
+
+    private void warnOnce(String line) {
+        if (warned.add(line)) {
+            listener.warn(line);
+        }
+    }
+
+    /** {@code cpu} or {@code gpu(N)}: DJL prints the CPU as {@code cpu()}. */
+    static String deviceName(Device device) {
+        return device.isGpu() ? "gpu(" + device.getDeviceId() + ")" : "cpu";
+    }
+
+    private static String label(Run run) {
+        return run.model().id() + " × " + run.prompt().id();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+    }
+
+    /** The table at the end: one row per run, then the counts. */
+    private void summary(List<RunOutcome> outcomes) {
+        String[] head = {"model", "prompt", "status", "time"};
+        List<String[]> rows = new ArrayList<>();
+        int collected = 0;
+        int cachedCount = 0;
+        int failed = 0;
+        for (RunOutcome o : outcomes) {
+            String status = !o.ok() ? "FAILED" : o.cached() ? "cached" : "ok";
+            String time = o.ok() && !o.cached() ? String.format(Locale.ROOT, "%.2f s", o.seconds()) : "";
+            rows.add(new String[] {o.modelId(), o.promptId(), status, time});
+            if (!o.ok()) {
+                failed++;
+            } else if (o.cached()) {
+                cachedCount++;
+            } else {
+                collected++;
+            }
+        }
+        int[] width = new int[head.length];
+        for (int c = 0; c < head.length; c++) {
+            width[c] = head[c].length();
+            for (String[] r : rows) {
+                width[c] = Math.max(width[c], r[c].length());
+            }
+        }
+        listener.info("Summary: " + outcomes.size() + " runs: " + collected + " collected, " + cachedCount
+                + " cached, " + failed + " failed");
+        listener.info("  " + row(head, width));
+        for (String[] r : rows) {
+            listener.info("  " + row(r, width));
+        }
+    }
+
+    private static String row(String[] cells, int[] width) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < cells.length; c++) {
+            b.append(cells[c]);
+            if (c < cells.length - 1) {
+                b.append(" ".repeat(width[c] - cells[c].length() + 2));
+            }
+        }
+        return b.toString().stripTrailing();
+    }
+
+    /** Numbers the progress lines in the order runs are processed. */
+    private static final class Progress {
+        private final int total;
+        private int done;
+
+        Progress(int total) {
+            this.total = total;
+        }
+
+        String next() {
+            return "[" + (++done) + "/" + total + "] ";
+        }
+    }
+}

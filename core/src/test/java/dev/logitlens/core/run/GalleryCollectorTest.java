@@ -1,0 +1,214 @@
+package dev.logitlens.core.run;
+
+import dev.logitlens.core.checkpoint.CheckpointException;
+import dev.logitlens.core.checkpoint.TensorDtype;
+import dev.logitlens.core.format.RunJson;
+import dev.logitlens.core.gallery.Gallery;
+import dev.logitlens.core.gallery.GalleryException;
+import dev.logitlens.core.gallery.GalleryParser;
+import dev.logitlens.core.synth.RandomGpt2;
+import dev.logitlens.core.synth.SyntheticCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GalleryCollectorTest {
+    static final List<String> WORDS = List.of("The", "capital", "of", "France", "is", "Paris", "Germany", "Berlin",
+            "a", "cat", "sat");
+
+    @TempDir
+    Path tmp;
+
+    /** A 3-layer GPT-2 with random weights and a word-level tokenizer. */
+    static void tinyModel(Path dir, long seed) throws IOException {
+        RandomGpt2.write(dir, new RandomGpt2.Spec(3, 16, 2, 40, 32, TensorDtype.F32, "", true, 1, seed));
+        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 40);
+    }
+
+    /** Lines a build printed, split by level. */
+    static final class Lines implements BuildListener {
+        final List<String> info = new ArrayList<>();
+        final List<String> warn = new ArrayList<>();
+
+        @Override
+        public void info(String line) {
+            info.add(line);
+        }
+
+        @Override
+        public void warn(String line) {
+            warn.add(line);
+        }
+
+        boolean any(String part) {
+            return Stream.concat(info.stream(), warn.stream()).anyMatch(l -> l.contains(part));
+        }
+    }
+
+    private Gallery gallery(String yaml) throws IOException {
+        Path file = tmp.resolve("logitlens.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return GalleryParser.parse(file);
+    }
+
+    private static final String TWO_BY_THREE = """
+            title: Tiny
+            defaults: { k: 3, device: cpu }
+            models:
+              - id: alpha
+                path: models/alpha
+              - id: beta
+                path: models/beta
+            prompts:
+              - id: france
+                text: The capital of France is
+              - id: germany
+                text: The capital of Germany is
+              - id: cat
+                text: a cat sat
+            """;
+
+    @Test
+    void collectsEveryRunThenServesThemAllFromTheCache() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        tinyModel(tmp.resolve("models/beta"), 2);
+        Gallery g = gallery(TWO_BY_THREE);
+        Path cache = tmp.resolve("cache");
+
+        Lines first = new Lines();
+        List<RunOutcome> a = new GalleryCollector(new GalleryCollector.Options(cache, null, false), first).collect(g);
+        assertEquals(6, a.size());
+        assertTrue(a.stream().allMatch(o -> o.ok() && !o.cached()), first.warn.toString());
+        assertEquals(List.of("alpha", "alpha", "alpha", "beta", "beta", "beta"),
+                a.stream().map(RunOutcome::modelId).toList());
+        assertTrue(first.info.get(1).matches("\\[1/6] alpha × france: \\d+\\.\\d\\d s"), first.info.get(1));
+        assertEquals(2, first.info.stream().filter(l -> l.startsWith("Loaded ")).count());
+        assertTrue(first.any("Summary: 6 runs: 6 collected, 0 cached, 0 failed"));
+        RunOutcome alphaFrance = a.get(0);
+        assertEquals("path:models/alpha", alphaFrance.provenance().source());
+        assertEquals(List.of(0, 1, 2), alphaFrance.provenance().layers());
+        assertEquals("float32", alphaFrance.provenance().dtype());
+        assertEquals("cpu", alphaFrance.provenance().device());
+        try (Stream<Path> entries = Files.walk(cache)) {
+            assertEquals(6, entries.filter(p -> p.toString().endsWith(".json")).count());
+        }
+
+        Lines second = new Lines();
+        List<RunOutcome> b = new GalleryCollector(new GalleryCollector.Options(cache, null, false), second).collect(g);
+        assertTrue(b.stream().allMatch(o -> o.ok() && o.cached()));
+        assertFalse(second.any("Loaded "), "no model is loaded when all its runs are cached");
+        assertEquals("[1/6] alpha × france: (cached)", second.info.get(0));
+        for (int i = 0; i < 6; i++) {
+            assertArrayEquals(RunJson.write(a.get(i).result(), a.get(i).provenance()),
+                    RunJson.write(b.get(i).result(), b.get(i).provenance()));
+        }
+
+        // One prompt changed: only its two runs are collected again.
+        Gallery changed = gallery(TWO_BY_THREE.replace("a cat sat", "a cat sat a"));
+        Lines third = new Lines();
+        List<RunOutcome> c = new GalleryCollector(new GalleryCollector.Options(cache, null, false), third)
+                .collect(changed);
+        assertEquals(List.of(true, true, false, true, true, false), c.stream().map(RunOutcome::cached).toList());
+    }
+
+    @Test
+    void aLayerOutOfRangeFailsThatRunWithTheGalleryLocation() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        Gallery g = gallery("""
+                models:
+                  - id: alpha
+                    path: models/alpha
+                    device: cpu
+                prompts:
+                  - id: ok
+                    text: The capital
+                  - id: deep
+                    text: a cat
+                    layers: [99]
+                """);
+        Lines lines = new Lines();
+        List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), lines).collect(g);
+        assertTrue(out.get(0).ok());
+        RunOutcome deep = out.get(1);
+        assertFalse(deep.ok());
+        assertInstanceOf(GalleryException.class, deep.error());
+        String where = tmp.resolve("logitlens.yaml") + ":10:13: ";
+        assertEquals("model 'alpha' × prompt 'deep': " + where + "layers: [99] is out of range for a 3-layer model"
+                + " (valid: 0..2 or -3..-1) (model 'alpha', prompt 'deep'). Change layers so that it fits every"
+                + " model it applies to.", deep.message());
+        assertTrue(lines.any("[2/2] alpha × deep: FAILED: " + where));
+
+        GalleryException fast = assertThrows(GalleryException.class,
+                () -> new GalleryCollector(new GalleryCollector.Options(null, null, true), new Lines()).collect(g));
+        assertTrue(fast.getMessage().startsWith(where));
+    }
+
+    @Test
+    void aMissingModelFailsItsRunsAndTheOthersStillRun() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        Gallery g = gallery("""
+                defaults: { device: cpu }
+                models:
+                  - id: ghost
+                    path: models/ghost
+                  - id: alpha
+                    path: models/alpha
+                prompts:
+                  - id: one
+                    text: The cat
+                  - id: two
+                    text: a cat
+                """);
+        List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), new Lines())
+                .collect(g);
+        assertEquals(List.of(false, false, true, true), out.stream().map(RunOutcome::ok).toList());
+        assertInstanceOf(CheckpointException.class, out.get(0).error());
+        assertTrue(out.get(1).message().startsWith("model 'ghost' × prompt 'two': " + tmp.resolve("models/ghost")
+                + ": model directory not found"), out.get(1).message());
+    }
+
+    @Test
+    void aCorruptCacheEntryIsReportedIgnoredAndRewritten() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        Gallery g = gallery("""
+                defaults: { device: cpu }
+                models: [{ id: alpha, path: models/alpha }]
+                prompts: [{ id: one, text: The capital of France is }]
+                """);
+        Path cache = tmp.resolve("cache");
+        List<RunOutcome> first = new GalleryCollector(new GalleryCollector.Options(cache, null, false), new Lines())
+                .collect(g);
+        Path entry;
+        try (Stream<Path> s = Files.walk(cache)) {
+            entry = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        byte[] good = Files.readAllBytes(entry);
+        Files.write(entry, Arrays.copyOf(good, good.length / 3)); // as if a write had been cut short
+
+        Lines lines = new Lines();
+        List<RunOutcome> again = new GalleryCollector(new GalleryCollector.Options(cache, null, false), lines)
+                .collect(g);
+        assertTrue(again.get(0).ok());
+        assertFalse(again.get(0).cached());
+        assertTrue(lines.warn.stream().anyMatch(l -> l.startsWith("cache entry is corrupt and will be recomputed: "
+                + entry + ": not valid JSON")), lines.warn.toString());
+        assertArrayEquals(good, Files.readAllBytes(entry), "the entry is rewritten whole");
+        assertArrayEquals(RunJson.write(first.get(0).result(), first.get(0).provenance()),
+                RunJson.write(again.get(0).result(), again.get(0).provenance()));
+    }
+}
