@@ -74,6 +74,14 @@ public class SiteMojo extends AbstractMojo {
     @Parameter(property = "logitlens.layers")
     String layers;
 
+    /**
+     * Re-resolve branch revisions such as {@code main} against the hub (one API call per model) instead of
+     * using the commit cached for them. Off by default so that a warm build makes no network request;
+     * turn it on to pick up new commits (their runs are then re-collected: the commit is in the cache key).
+     */
+    @Parameter(property = "logitlens.refreshRefs", defaultValue = "false")
+    boolean refreshRefs;
+
     /** Skip the goal. */
     @Parameter(property = "logitlens.skip", defaultValue = "false")
     boolean skip;
@@ -189,6 +197,7 @@ public class SiteMojo extends AbstractMojo {
             }
         }
         HubOptions options = HubOptions.fromEnvironment(session.isOffline(), token, selector);
+        options = options.withRefreshRefs(refreshRefs);
         return auth == null ? options : options.withProxy(selector, auth);
     }
 }

@@ -1,0 +1,16 @@
+package dev.logitlens.core.source;
+
+/**
+ * A model could not be resolved from the Hugging Face cache or hub. The message names the repo, the
+ * revision and what to do about it, and never contains the token.
+ */
+public class HubException extends RuntimeException {
+
+    public HubException(String message) {
+        super(message);
+    }
+
+    public HubException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
