@@ -35,5 +35,5 @@ assert log.count('Loaded alpha ') == 1 && log.count('Loaded beta ') == 1
 assert log.contains('Summary: 6 runs: 6 collected, 0 cached, 0 failed')
 assert log.contains('[6/6] beta × cat: (cached)')
 assert log.contains('Summary: 6 runs: 0 collected, 6 cached, 0 failed')
-assert log.contains('[INFO] Skipping logitlens:site because logitlens.skip is true.')
+assert log.contains('[INFO] Skipping logitlens:site because its skip parameter is true.')
 return true

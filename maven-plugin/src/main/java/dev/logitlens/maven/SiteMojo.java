@@ -106,7 +106,7 @@ public class SiteMojo extends AbstractMojo {
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
-            getLog().info("Skipping logitlens:site because logitlens.skip is true.");
+            getLog().info("Skipping logitlens:site because its skip parameter is true.");
             return;
         }
         Settings overrides;
