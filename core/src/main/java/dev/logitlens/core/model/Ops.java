@@ -39,8 +39,18 @@ public final class Ops {
 
     /** The tanh approximation of GELU ({@code gelu_new}, {@code gelu_pytorch_tanh}). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = x.add(x.pow(scalar(x, 3)).mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
+        return x.mul(scalar(x, 0.5f)).mul(inner.tanh().add(1f));
+    }
+
+    /**
+     * A scalar operand for a multiplicative op, owned by {@code x}'s manager (or the open NDScope).
+     * {@code x.mul(0.5f)} would do the same arithmetic, but DJL closes that scalar right after the call while
+     * autograd keeps a view of its CPU memory for the backward pass, which the garbage collector may then
+     * free: training through these ops (the demo trainer) read garbage gradients. Results are identical.
+     */
+    static NDArray scalar(NDArray x, Number value) {
+        return x.getManager().create(value);
     }
 
     /** Exact GELU ({@code gelu}): {@code x·Φ(x)}. */
@@ -101,7 +111,7 @@ public final class Ops {
             k = k.repeat(0, h / hkv);
             v = v.repeat(0, h / hkv);
         }
-        NDArray scores = q.matMul(k.transpose(0, 2, 1)).mul(scale); // [H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 2, 1)).mul(scalar(q, scale)); // [H, T, T]
         if (softcap > 0) {
             scores = scores.div(softcap).tanh().mul(softcap);
         }
