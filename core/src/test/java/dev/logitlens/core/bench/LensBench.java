@@ -35,6 +35,10 @@ public final class LensBench {
         Djl.engine();
         double gflops = matmulRate();
         System.out.printf("fp32 matmul rate: %.1f GFLOP/s (512x768 · 768x50257)%n", gflops);
+        if (args.length > 1 && args[1].equals("llama")) {
+            llama(work, gflops);
+            return;
+        }
 
         int layers = 12, d = 768, heads = 12, vocab = 50257, positions = 1024;
         Path dir = work.resolve("gpt2-small-random");
@@ -71,6 +75,54 @@ public final class LensBench {
             }
         }
         System.out.printf("peak RSS: %s%n", peakRss());
+    }
+
+    /**
+     * A Llama-3.2-1B-shaped random checkpoint (16 layers, d = 2048, GQA 32/8, head 64, MLP 8192, vocab
+     * 128256, BF16 on disk, one 2.5 GB file): load time, collect time and peak memory.
+     */
+    static void llama(Path work, double gflops) throws Exception {
+        int layers = 16, d = 2048, heads = 32, kv = 8, hd = 64, inter = 8192, vocab = 128256;
+        Path dir = work.resolve("llama-1b-random-bf16");
+        if (!Files.exists(dir.resolve("model.safetensors"))) {
+            long t0 = System.nanoTime();
+            dev.logitlens.core.synth.RandomLlama.write(dir, new dev.logitlens.core.synth.RandomLlama.Spec("llama", layers, d,
+                    heads, kv, hd, inter, vocab, 2048, TensorDtype.BF16, "model.", true, 1, 1, java.util.Map.of()));
+            SyntheticCheckpoint.writeWordLevelTokenizer(dir, List.of(), vocab);
+            System.out.printf("wrote checkpoint in %.1f s (%d MB)%n", (System.nanoTime() - t0) / 1e9,
+                    Files.size(dir.resolve("model.safetensors")) >> 20);
+            System.gc();
+        }
+        long t0 = System.nanoTime();
+        try (LensSession s = LensSession.open(dir, "llama-1b-random", Device.cpu(), "auto")) {
+            System.out.printf("load (mmap, BF16 widened to F32 in Java): %.2f s, RSS after load %s%n",
+                    (System.nanoTime() - t0) / 1e9, rss());
+            System.out.println("| prompt tokens | collect (median of 3) | FLOP floor | ratio |");
+            System.out.println("|---|---|---|---|");
+            for (int t : new int[] {8, 64}) {
+                String prompt = IntStream.range(0, t).mapToObj(i -> "tok" + (1 + i)).collect(Collectors.joining(" "));
+                s.collect(prompt, 5, null);
+                double[] times = new double[3];
+                for (int i = 0; i < times.length; i++) {
+                    long a = System.nanoTime();
+                    s.collect(prompt, 5, null);
+                    times[i] = (System.nanoTime() - a) / 1e9;
+                }
+                Arrays.sort(times);
+                double perLayer = 2.0 * t * ((double) d * heads * hd * 2 + 2.0 * d * kv * hd + 3.0 * d * inter)
+                        + 2.0 * t * t * heads * hd;
+                double flops = layers * (perLayer + 2.0 * t * d * vocab);
+                double floor = flops / (gflops * 1e9);
+                System.out.printf("| %d | %.2f s | %.2f s (%.0f GFLOP) | %.2f× |%n", t, times[1], floor, flops / 1e9,
+                        times[1] / floor);
+            }
+        }
+        System.out.printf("peak RSS: %s%n", peakRss());
+    }
+
+    static String rss() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS"))
+                .map(l -> l.replaceAll("\\s+", " ").substring(6).trim()).findFirst().orElse("n/a");
     }
 
     /** Forward (QKV, output, MLP projections and attention scores/values) plus L lens projections. */
