@@ -2,9 +2,6 @@ package dev.logitlens.core.model.gpt2;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.logitlens.core.checkpoint.CheckpointException;
 
 /** GPT-2's config.json, with Hugging Face's defaults for absent keys. */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -50,14 +47,5 @@ public record Gpt2Config(
 
     public int headSize() {
         return hiddenSize / numHeads;
-    }
-
-    static Gpt2Config from(JsonNode json, String where) {
-        try {
-            return new ObjectMapper().treeToValue(json, Gpt2Config.class);
-        } catch (Exception e) {
-            String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new CheckpointException(where + ": invalid GPT-2 config (" + msg + ")");
-        }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.model.Family;
+import dev.logitlens.core.model.FamilySupport;
 import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Weights;
 
@@ -24,7 +25,9 @@ public final class Gpt2Family implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        Gpt2Config c = Gpt2Config.from(checkpoint.config(), checkpoint.dir().resolve(Checkpoint.CONFIG).toString());
+        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        Gpt2Config c = FamilySupport.parse(checkpoint.config(), Gpt2Config.class, where, "GPT-2");
+        FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
         Weights w = new Weights(checkpoint, manager, dtype, "wte.weight", "", "transformer.");
         long d = c.hiddenSize();
         long inner = c.innerSize();
@@ -42,9 +45,9 @@ public final class Gpt2Family implements Family {
                     w.get(p + "mlp.c_fc.weight", d, inner), w.get(p + "mlp.c_fc.bias", inner),
                     w.get(p + "mlp.c_proj.weight", inner, d), w.get(p + "mlp.c_proj.bias", d)));
         }
-        // lm_head.weight only exists when the head was saved untied.
-        NDArray lmHead = !c.tieWordEmbeddings() && w.hasUnprefixed("lm_head.weight")
-                ? w.getUnprefixed("lm_head.weight", c.vocabSize(), d) : null;
+        // lm_head.weight only exists when the head was saved untied; tied, the unembedding is wte.
+        NDArray lmHead = FamilySupport.separateHead(checkpoint, w, "lm_head.weight", c.tieWordEmbeddings(),
+                c.vocabSize(), d);
         Gpt2Weights weights = new Gpt2Weights(
                 wte, wpe, List.copyOf(blocks), w.get("ln_f.weight", d), w.get("ln_f.bias", d), lmHead);
         return new Gpt2Model(c, weights, manager);
