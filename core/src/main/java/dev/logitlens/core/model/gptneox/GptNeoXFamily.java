@@ -30,7 +30,9 @@ public final class GptNeoXFamily implements Family {
         String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
         GptNeoXConfig c = GptNeoXConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "hidden_act", where);
-        Rope rope = Rope.fromConfig(c.rotaryDim(), c.theta(), c.scaling(), c.maxPositions());
+        // longrope falls back to a top-level original_max_position_embeddings, as HF's getattr(config, ...)
+        Rope rope = Rope.fromConfig(c.rotaryDim(), c.theta(), c.scaling(), c.maxPositions(),
+                checkpoint.config().path("original_max_position_embeddings").asInt(0));
         Weights w = new Weights(checkpoint, manager, dtype, "embed_in.weight", "gpt_neox.", "");
         long d = c.hiddenSize();
         long inner = c.intermediateSize();

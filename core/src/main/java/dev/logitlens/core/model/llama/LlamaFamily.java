@@ -35,7 +35,9 @@ public final class LlamaFamily implements Family {
         checkActivation(c, manager, where);
         Rope rope;
         try {
-            rope = Rope.fromConfig(c.rotaryDim(), c.ropeTheta(), c.ropeScaling(), c.maxPositions());
+            // longrope falls back to a top-level original_max_position_embeddings, as HF's getattr(config, ...)
+            rope = Rope.fromConfig(c.rotaryDim(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
+                    checkpoint.config().path("original_max_position_embeddings").asInt(0));
         } catch (CheckpointException e) {
             // Rope names the key; say which config.json it came from.
             throw new CheckpointException(e.getMessage().replaceFirst("^config\\.json", Matcher.quoteReplacement(where)), e);

@@ -3,11 +3,7 @@ package dev.logitlens.core.model.phi3;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.model.FamilySupport;
-
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * Phi-3's config.json ({@code Phi3Config}), with Hugging Face's defaults for absent keys.
@@ -16,6 +12,8 @@ import java.util.Set;
  * @param headDim       head_dim when the config sets it, else hidden_size / num_attention_heads
  * @param slidingWindow sliding_window (keys at distance ≥ window are masked), or 0 for none
  * @param ropeScaling   the {@code rope_scaling} (or {@code rope_parameters}) object, or null
+ * @param originalMaxPositions original_max_position_embeddings (the pre-extension context longrope switches
+ *                      factors at), or 0 when absent
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Phi3Config(
@@ -28,15 +26,13 @@ public record Phi3Config(
         @JsonProperty("head_dim") Integer headDim,
         @JsonProperty("hidden_act") String activation,
         @JsonProperty("max_position_embeddings") Integer maxPositions,
+        @JsonProperty("original_max_position_embeddings") Integer originalMaxPositions,
         @JsonProperty("rms_norm_eps") Float rmsNormEps,
         @JsonProperty("rope_theta") Double ropeTheta,
         @JsonProperty("partial_rotary_factor") Double partialRotaryFactor,
         @JsonProperty("rope_scaling") JsonNode ropeScaling,
         @JsonProperty("sliding_window") Integer slidingWindow,
         @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
-
-    /** rope_scaling types of Phi-3 long-context checkpoints, whose per-dimension factors are not implemented. */
-    static final Set<String> LONG_ROPE = Set.of("longrope", "su", "yarn");
 
     public Phi3Config {
         if (kvHeads == null) {
@@ -50,6 +46,9 @@ public record Phi3Config(
         }
         if (maxPositions == null) {
             maxPositions = 4096;
+        }
+        if (originalMaxPositions == null) {
+            originalMaxPositions = 0;
         }
         if (rmsNormEps == null) {
             rmsNormEps = 1e-5f;
@@ -91,18 +90,11 @@ public record Phi3Config(
         if (c.ropeScaling() == null && params != null && params.isObject()) {
             // Newer transformers save rope_theta, partial_rotary_factor and the scaling in rope_parameters.
             c = new Phi3Config(c.vocabSize, c.hiddenSize, c.intermediateSize, c.numLayers, c.numHeads, c.kvHeads,
-                    c.headDim, c.activation, c.maxPositions, c.rmsNormEps,
+                    c.headDim, c.activation, c.maxPositions, c.originalMaxPositions, c.rmsNormEps,
                     params.has("rope_theta") ? params.get("rope_theta").asDouble() : c.ropeTheta,
                     params.has("partial_rotary_factor") ? params.get("partial_rotary_factor").asDouble()
                             : c.partialRotaryFactor,
                     params, c.slidingWindow, c.tieWordEmbeddings);
-        }
-        String type = c.ropeScaling() == null ? "default"
-                : c.ropeScaling().path("rope_type").asText(c.ropeScaling().path("type").asText("default"));
-        if (LONG_ROPE.contains(type.toLowerCase(Locale.ROOT))) {
-            throw new CheckpointException(where + ": rope_scaling type '" + type + "' (Phi-3 long-context "
-                    + "rotary with per-dimension short/long factors) is not supported; use a short-context "
-                    + "checkpoint (e.g. Phi-3-mini-4k) whose rope_scaling is null");
         }
         return c;
     }
