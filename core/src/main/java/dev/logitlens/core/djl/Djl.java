@@ -52,11 +52,10 @@ public final class Djl {
      */
     public static Device device(String spec, Consumer<String> warn) {
         String s = spec == null ? "auto" : spec.trim().toLowerCase(Locale.ROOT);
-        Engine e = engine();
-        int gpus = e.getGpuCount();
         if (s.equals("cpu")) {
-            return Device.cpu();
+            return Device.cpu(); // without asking libtorch about GPUs, which logs CUDA warnings on CPU builds
         }
+        int gpus = engine().getGpuCount();
         if (s.equals("auto")) {
             if (gpus > 0) {
                 return Device.gpu(0);

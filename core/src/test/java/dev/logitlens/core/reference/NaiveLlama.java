@@ -13,9 +13,15 @@ public final class NaiveLlama {
     /**
      * @param invFreq rotary inverse frequencies (one per rotated pair of a head)
      * @param windows per layer sliding window, 0 = full causal attention
+     * @param attentionFactor what HF multiplies the rotary's cos and sin by (yarn's attention scaling), else 1
      */
     public record Dims(int layers, int d, int heads, int kvHeads, int headDim, int inter, int vocab, double eps,
-                       double[] invFreq, int[] windows) {}
+                       double[] invFreq, int[] windows, double attentionFactor) {
+        public Dims(int layers, int d, int heads, int kvHeads, int headDim, int inter, int vocab, double eps,
+                    double[] invFreq, int[] windows) {
+            this(layers, d, heads, kvHeads, headDim, inter, vocab, eps, invFreq, windows, 1.0);
+        }
+    }
 
     private NaiveLlama() {}
 
@@ -63,8 +69,8 @@ public final class NaiveLlama {
                 q = perHeadRmsNorm(q, w.get(a + "q_norm.weight"), c.heads(), c.headDim(), c.eps());
                 k = perHeadRmsNorm(k, w.get(a + "k_norm.weight"), c.kvHeads(), c.headDim(), c.eps());
             }
-            q = Rope.naive(q, c.heads(), c.headDim(), c.headDim(), c.invFreq(), false);
-            k = Rope.naive(k, c.kvHeads(), c.headDim(), c.headDim(), c.invFreq(), false);
+            q = Rope.naive(q, c.heads(), c.headDim(), c.headDim(), c.invFreq(), c.attentionFactor(), false);
+            k = Rope.naive(k, c.kvHeads(), c.headDim(), c.headDim(), c.invFreq(), c.attentionFactor(), false);
             double[][] att = Naive.attention(q, k, v, c.heads(), c.kvHeads(), c.headDim(),
                     1 / Math.sqrt(c.headDim()), c.windows()[i], 0);
             h = Naive.add(h, Naive.linear(att, w.get(a + "o_proj.weight"), w.get(a + "o_proj.bias"), qDim, d));

@@ -55,9 +55,9 @@ class GptNeoXLensTest {
         SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 32);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"rotary_pct\"",
-                "\"rope_scaling\" : {\"type\": \"yarn\", \"factor\": 2.0}, \"rotary_pct\""));
+                "\"rope_scaling\" : {\"type\": \"proportional\", \"factor\": 2.0}, \"rotary_pct\""));
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> LensSession.open(dir, "x", Device.cpu(), "float32").close());
-        assertTrue(e.getMessage().contains("rope_scaling") && e.getMessage().contains("yarn"), e.getMessage());
+        assertTrue(e.getMessage().contains("rope_scaling") && e.getMessage().contains("proportional"), e.getMessage());
     }
 }

@@ -1,6 +1,8 @@
 package dev.logitlens.core.model.llama;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.lens.LensResult;
@@ -39,6 +41,12 @@ class LlamaLensTest {
     /** Writes the checkpoint, collects the lens of {@code prompt} and checks it against the reference. */
     private static LensResult check(Path dir, RandomLlama.Spec s, String prompt, double[] invFreq, int[] windows)
             throws Exception {
+        return check(dir, s, prompt, invFreq, 1.0, windows);
+    }
+
+    /** The same with the rotary's cos/sin multiplied by {@code attentionFactor} in the reference. */
+    private static LensResult check(Path dir, RandomLlama.Spec s, String prompt, double[] invFreq,
+                                    double attentionFactor, int[] windows) throws Exception {
         Map<String, float[]> w = RandomLlama.write(dir, s);
         SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
         try (LensSession session = LensSession.open(dir, "tiny-" + s.modelType(), Device.cpu(), "auto")) {
@@ -46,7 +54,7 @@ class LlamaLensTest {
             LensResult r = session.collect(prompt, 5, null);
             int[] ids = session.tokenizer().encode(prompt);
             NaiveLlama.Dims dims = new NaiveLlama.Dims(LAYERS, D, HEADS, KV, s.headDim(), INTER, VOCAB, 1e-6,
-                    invFreq, windows);
+                    invFreq, windows, attentionFactor);
             LensAssert.assertMatches(r, NaiveLlama.lensLogits(w, dims, ids));
             return r;
         }
@@ -139,13 +147,69 @@ class LlamaLensTest {
     }
 
     @Test
+    void llamaYarnScaling(@TempDir Path dir) throws Exception {
+        // head_dim 16, original context 2048: the ramp runs from dimension pair 2 to 6, so pairs are kept,
+        // blended and interpolated; cos/sin carry 0.1·ln(4) + 1
+        Map<String, Object> scaling = Map.of("rope_type", "yarn", "factor", 4.0,
+                "original_max_position_embeddings", 2048);
+        int dim = 16;
+        double low = Math.floor(dim * Math.log(2048 / (32 * 2 * Math.PI)) / (2 * Math.log(10000)));
+        double high = Math.ceil(dim * Math.log(2048 / (1 * 2 * Math.PI)) / (2 * Math.log(10000)));
+        double[] plain = NaiveLlama.invFreq(dim, 10000.0);
+        double[] inv = new double[dim / 2];
+        for (int i = 0; i < inv.length; i++) {
+            double keep = 1 - Math.min(1, Math.max(0, (i - low) / (high - low)));
+            inv[i] = plain[i] / 4 * (1 - keep) + plain[i] * keep;
+        }
+        assertEquals(2, low);
+        assertEquals(6, high);
+        check(dir, spec("llama", dim, TensorDtype.F32, "", false, 1, Map.of("rope_scaling", scaling)), LONG, inv,
+                0.1 * Math.log(4) + 1, windows(0, 0, 0));
+    }
+
+    @Test
+    void qwen2DynamicNtk(@TempDir Path dir) throws Exception {
+        Map<String, Object> extra = Map.of("rope_scaling", Map.of("type", "dynamic", "factor", 2.0));
+        RandomLlama.Spec s = new RandomLlama.Spec("qwen2", LAYERS, D, HEADS, KV, 8, INTER, VOCAB, 6, TensorDtype.F32,
+                "", true, 1, 11, extra);
+        // a 5-token prompt fits max_position_embeddings 6: the default frequencies
+        check(dir, s, SHORT, NaiveLlama.invFreq(8, 10000.0), windows(0, 0, 0));
+        // The lens refuses prompts past max_position_embeddings, so the forward pass itself is checked on the
+        // 10-token prompt, where the base becomes base · (2·10/6 - 1)^(8/6).
+        double base = 10000.0 * Math.pow(2.0 * 10 / 6 - 1, 8.0 / 6);
+        try (LensSession session = LensSession.open(dir, "tiny-dynamic", Device.cpu(), "float32");
+             NDManager m = NDManager.newBaseManager()) {
+            int[] ids = session.tokenizer().encode(LONG);
+            assertEquals(10, ids.length);
+            NDList outs = session.model().blockOutputs(m.create(Arrays.stream(ids).asLongStream().toArray()));
+            float[] got = session.model().unembedding().logits(session.model().finalNorm(outs.get(LAYERS - 1)))
+                    .toFloatArray();
+            Map<String, float[]> w = RandomLlama.write(dir.resolve("ref"), s);
+            double[][] scaled = NaiveLlama.lensLogits(w, new NaiveLlama.Dims(LAYERS, D, HEADS, KV, 8, INTER, VOCAB,
+                    1e-6, NaiveLlama.invFreq(8, base), windows(0, 0, 0)), ids)[LAYERS - 1];
+            double[][] unscaled = NaiveLlama.lensLogits(w, new NaiveLlama.Dims(LAYERS, D, HEADS, KV, 8, INTER, VOCAB,
+                    1e-6, NaiveLlama.invFreq(8, 10000.0), windows(0, 0, 0)), ids)[LAYERS - 1];
+            double worstScaled = 0, worstUnscaled = 0;
+            for (int t = 0; t < ids.length; t++) {
+                for (int v = 0; v < VOCAB; v++) {
+                    worstScaled = Math.max(worstScaled, Math.abs(got[t * VOCAB + v] - scaled[t][v]));
+                    worstUnscaled = Math.max(worstUnscaled, Math.abs(got[t * VOCAB + v] - unscaled[t][v]));
+                }
+            }
+            assertTrue(worstScaled < 1e-3, "logits off by " + worstScaled);
+            assertTrue(worstUnscaled > 1e-2, "the rescaled base should change the logits (" + worstUnscaled + ")");
+        }
+    }
+
+    @Test
     void unsupportedRopeScalingFailsNamingConfig(@TempDir Path dir) throws Exception {
         RandomLlama.write(dir, spec("llama", 8, TensorDtype.F32, "", true, 1,
-                Map.of("rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0))));
+                Map.of("rope_scaling", Map.of("rope_type", "proportional", "factor", 4.0))));
         SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> LensSession.open(dir, "tiny", Device.cpu(), "auto"));
-        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("yarn"), e.getMessage());
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("proportional"),
+                e.getMessage());
     }
 
     @Test
