@@ -29,6 +29,9 @@ public final class LensCollector {
     /** Bumped whenever the numbers a collector produces could change; part of every cache key. */
     public static final int VERSION = 1;
 
+    /** Rows of logits lensed per unembedding matmul (see the chunked loop in {@link #collect}). */
+    private static final int CHUNK_ROWS = 512;
+
     private final LensModel model;
     private final LensTokenizer tokenizer;
     private final NDManager manager;
@@ -81,6 +84,7 @@ public final class LensCollector {
         NDArray finalLogits = toF32(unembed.logits(model.finalNorm(outputs.get(outputs.size() - 1))));
         NDArray finalLogp = finalLogits.logSoftmax(-1);
         NDArray finalP = finalLogp.exp();
+        float[] finalEntropy = finalP.mul(finalLogp).sum(new int[] {-1}).neg().toFloatArray();   // [P]
         NDArray finalTop1Arr = finalLogits.argMax(-1).reshape(p, 1);         // [P, 1]
         int[] finalTop1 = finalTop1Arr.toType(DataType.INT32, false).toIntArray();
 
@@ -91,24 +95,52 @@ public final class LensCollector {
         int[][] top1Rank = new int[l][];
         float[][] lse = new float[l][];
         NDList normed = new NDList(l);
-        for (int li = 0; li < l; li++) {
-            NDArray x = model.finalNorm(outputs.get(layers[li]));           // [P, D']
-            normed.add(x);
-            try (NDScope ignored = new NDScope()) {                          // free this layer's [P, V]
-                NDArray logits = toF32(unembed.logits(x));                   // [P, V]
+        // Layers are lensed in chunks of c layers, so each unembedding matmul has c·P rows (BLAS runs much
+        // faster on one tall matrix than on many short ones) while at most max(P, CHUNK_ROWS) rows of
+        // logits exist at once: still O(P·V), never [L, P, V].
+        int chunk = Math.max(1, CHUNK_ROWS / p);
+        for (int first = 0; first < l; first += chunk) {
+            int c = Math.min(chunk, l - first);
+            NDList xs = new NDList(c);
+            for (int li = first; li < first + c; li++) {
+                NDArray x = model.finalNorm(outputs.get(layers[li]));       // [P, D']
+                normed.add(x);
+                xs.add(x);
+            }
+            try (NDScope ignored = new NDScope()) {                          // free this chunk's [c, P, V]
+                NDArray x = NDArrays.stack(xs, 0);                           // [c, P, D']
+                NDArray logits = toF32(unembed.logits(x));                   // [c, P, V]
                 NDArray logp = logits.logSoftmax(-1);
                 NDArray probs = logp.exp();
-                lse[li] = logits.get(":, 0").sub(logp.get(":, 0")).toFloatArray();
-                int[] flat = logits.topK(k, -1, true, true).get(1).toType(DataType.INT32, false).toIntArray();
-                for (int pos = 0; pos < p; pos++) {
-                    topk[li][pos] = Arrays.copyOfRange(flat, pos * k, pos * k + k);
+                float[] lseFlat = logits.get(":, :, 0").sub(logp.get(":, :, 0")).toFloatArray();   // [c·P]
+                int[] topFlat = logits.topK(k, -1, true, true).get(1).toType(DataType.INT32, false).toIntArray();
+                // Row-wise dot products as batched matmuls: one read of [c, P, V], no temporary of that size.
+                long v = logits.getShape().get(2);
+                NDArray logpCol = logp.reshape(c, p, v, 1);
+                float[] entFlat = probs.reshape(c, p, 1, v).matMul(logpCol).neg().toFloatArray();
+                // KL(final ‖ layer) = Σ p_f·log p_f − Σ p_f·log p_layer
+                float[] crossFlat = finalP.reshape(1, p, 1, v).matMul(logpCol).toFloatArray();
+                float[] klFlat = new float[c * p];
+                for (int i = 0; i < klFlat.length; i++) {
+                    klFlat[i] = Math.max(0f, -finalEntropy[i % p] - crossFlat[i]); // ≥ 0; float rounding aside
                 }
-                entropy[li] = probs.mul(logp).sum(new int[] {-1}).neg().toFloatArray();
-                kl[li] = finalP.mul(finalLogp.sub(logp)).sum(new int[] {-1}).toFloatArray();
-                NDArray answerLogit = logits.gather(finalTop1Arr, 1);        // [P, 1]
-                top1Prob[li] = probs.gather(finalTop1Arr, 1).reshape(p).toFloatArray();
-                top1Rank[li] = logits.gt(answerLogit).sum(new int[] {-1}).add(1)
+                NDArray answer = finalTop1Arr.expandDims(0).repeat(0, c);   // [c, P, 1]
+                NDArray answerLogit = logits.gather(answer, 2);
+                float[] probFlat = probs.gather(answer, 2).toFloatArray();
+                int[] rankFlat = logits.gt(answerLogit).sum(new int[] {-1}).add(1)
                         .toType(DataType.INT32, false).toIntArray();
+                for (int j = 0; j < c; j++) {
+                    int li = first + j;
+                    int o = j * p;
+                    lse[li] = Arrays.copyOfRange(lseFlat, o, o + p);
+                    entropy[li] = Arrays.copyOfRange(entFlat, o, o + p);
+                    kl[li] = Arrays.copyOfRange(klFlat, o, o + p);
+                    top1Prob[li] = Arrays.copyOfRange(probFlat, o, o + p);
+                    top1Rank[li] = Arrays.copyOfRange(rankFlat, o, o + p);
+                    for (int pos = 0; pos < p; pos++) {
+                        topk[li][pos] = Arrays.copyOfRange(topFlat, (o + pos) * k, (o + pos) * k + k);
+                    }
+                }
             }
         }
 

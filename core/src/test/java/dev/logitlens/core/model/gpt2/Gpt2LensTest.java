@@ -59,4 +59,19 @@ class Gpt2LensTest {
             LensAssert.assertMatches(r, NaiveGpt2.lensLogits(w, layers, d, heads, vocab, s.tokenizer().encode("a dog is a dog")));
         }
     }
+
+    @Test
+    void longPromptLensedInSeveralChunks(@TempDir Path dir) throws Exception {
+        // 200 positions: the collector lenses 2 layers per matmul, so 3 layers make a full and a partial chunk.
+        int layers = 3, d = 16, heads = 2, vocab = 32;
+        Map<String, float[]> w = RandomGpt2.write(dir, new RandomGpt2.Spec(layers, d, heads, vocab, 256, TensorDtype.F32,
+                "", true, 1, 11));
+        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        String prompt = String.join(" ", java.util.Collections.nCopies(40, "the dog is a paris"));
+        try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "float32")) {
+            LensResult r = s.collect(prompt, 4, null);
+            assertEquals(200, r.numPositions());
+            LensAssert.assertMatches(r, NaiveGpt2.lensLogits(w, layers, d, heads, vocab, s.tokenizer().encode(prompt)));
+        }
+    }
 }
