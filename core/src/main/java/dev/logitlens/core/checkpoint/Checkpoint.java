@@ -187,7 +187,7 @@ public final class Checkpoint {
         switch (t.dtype()) {
             case F32 -> array = manager.create(raw, shape, DataType.FLOAT32);
             case F16 -> array = manager.create(raw, shape, DataType.FLOAT16);
-            case BF16 -> array = manager.create(widenBf16(raw.asShortBuffer(), t.numElements()), shape, DataType.FLOAT32);
+            case BF16 -> array = widenBf16(raw.asShortBuffer(), t.numElements(), manager).reshape(shape);
             default -> throw new IllegalStateException();
         }
         return array.getDataType() == target ? array : convert(array, target);
@@ -199,15 +199,32 @@ public final class Checkpoint {
         return c;
     }
 
-    /** bf16 is the top half of an f32: shift into place. Into a direct buffer, so the heap stays small. */
-    static ByteBuffer widenBf16(ShortBuffer src, long n) {
-        if (n * 4 > Integer.MAX_VALUE) {
-            throw new CheckpointException("a BF16 tensor of " + n + " elements is too large to widen in one piece");
-        }
-        ByteBuffer out = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.nativeOrder());
-        FloatBuffer f = out.asFloatBuffer();
-        for (int i = 0; i < n; i++) {
-            f.put(i, Float.intBitsToFloat((src.get(i) & 0xffff) << 16));
+    /** Elements widened per step: 64 MiB of float32 scratch. */
+    private static final int WIDEN_CHUNK = 16 << 20;
+
+    /**
+     * bf16 is the top half of an f32: shift into place, chunk by chunk, into a scratch direct buffer that
+     * DJL reads without copying, then copy each chunk into a tensor libtorch owns. One fixed scratch
+     * instead of a direct buffer per tensor: those would count against the JVM's direct-memory limit
+     * (the heap size by default) for as long as the model lives.
+     */
+    static NDArray widenBf16(ShortBuffer src, long n, NDManager manager) {
+        return widenBf16(src, n, manager, WIDEN_CHUNK);
+    }
+
+    static NDArray widenBf16(ShortBuffer src, long n, NDManager manager, int chunkElements) {
+        NDArray out = manager.create(new Shape(n), DataType.FLOAT32);
+        ByteBuffer scratch = ByteBuffer.allocateDirect((int) Math.min(n, chunkElements) * 4).order(ByteOrder.nativeOrder());
+        FloatBuffer f = scratch.asFloatBuffer();
+        for (long off = 0; off < n; off += chunkElements) {
+            int len = (int) Math.min(chunkElements, n - off);
+            for (int i = 0; i < len; i++) {
+                f.put(i, Float.intBitsToFloat((src.get((int) (off + i)) & 0xffff) << 16));
+            }
+            ByteBuffer view = scratch.duplicate().order(ByteOrder.nativeOrder()).limit(len * 4);
+            try (NDArray chunk = manager.create(view, new Shape(len), DataType.FLOAT32)) {
+                out.set(new ai.djl.ndarray.index.NDIndex(off + ":" + (off + len)), chunk);
+            }
         }
         return out;
     }
