@@ -2,6 +2,7 @@ package dev.logitlens.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -11,6 +12,11 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class Ops {
     private Ops() {}
+
+    /** Embedding lookup: rows {@code ids} [N] of {@code table} [V, D] → [N, D]. */
+    public static NDArray embed(NDArray table, NDArray ids) {
+        return table.get(new NDIndex("{}", ids));
+    }
 
     /** LayerNorm over the last axis: {@code (x - mean) / sqrt(var + eps) * w + b} (biased variance, as torch). */
     public static NDArray layerNorm(NDArray x, NDArray w, NDArray b, float eps) {

@@ -58,6 +58,14 @@ public final class Weights {
         return has(name) ? get(name, shape) : null;
     }
 
+    /**
+     * Loads {@code prefix + name} when the config says the tensor exists ({@code present}), else null; unlike
+     * {@link #optional}, a promised tensor that is missing fails, naming it.
+     */
+    public NDArray getIf(boolean present, String name, long... shape) {
+        return present ? get(name, shape) : null;
+    }
+
     public boolean has(String name) {
         return checkpoint.has(prefix + name);
     }

@@ -38,6 +38,14 @@ public final class LensTokenizer implements AutoCloseable {
     private final boolean metaspace;
     private final boolean byteFallback;
     private final Path file;
+    /** From tokenizer_config.json: force a BOS / EOS id on or off, or null to leave the post-processor's choice. */
+    private SpecialPolicy bos = SpecialPolicy.NONE;
+    private SpecialPolicy eos = SpecialPolicy.NONE;
+
+    /** Whether {@code add_bos_token} / {@code add_eos_token} is set, and to which id it applies. */
+    private record SpecialPolicy(Boolean add, int id) {
+        static final SpecialPolicy NONE = new SpecialPolicy(null, -1);
+    }
 
     private LensTokenizer(Path file, HuggingFaceTokenizer tokenizer, Map<Integer, String> pieces,
                           Map<Integer, Boolean> special, boolean byteLevel, boolean metaspace, boolean byteFallback) {
@@ -94,7 +102,48 @@ public final class LensTokenizer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(tokenizerJson + ": the tokenizer could not be loaded (" + e.getMessage() + ")", e);
         }
-        return new LensTokenizer(tokenizerJson, tok, pieces, special, byteLevel, metaspace, byteFallback);
+        LensTokenizer lens = new LensTokenizer(tokenizerJson, tok, pieces, special, byteLevel, metaspace, byteFallback);
+        lens.readTokenizerConfig(tokenizerJson.resolveSibling("tokenizer_config.json"));
+        return lens;
+    }
+
+    /**
+     * Llama- and Gemma-style fast tokenizers rebuild their post-processor from {@code add_bos_token} /
+     * {@code add_eos_token} in tokenizer_config.json when transformers loads them; honour those flags so
+     * the ids match {@code tokenizer.encode} even where tokenizer.json's post-processor disagrees.
+     */
+    private void readTokenizerConfig(Path config) {
+        if (!java.nio.file.Files.isRegularFile(config)) {
+            return;
+        }
+        JsonNode c;
+        try {
+            c = new ObjectMapper().readTree(config.toFile());
+        } catch (IOException e) {
+            throw new CheckpointException(config + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+        bos = policy(c, "add_bos_token", "bos_token");
+        eos = policy(c, "add_eos_token", "eos_token");
+    }
+
+    private SpecialPolicy policy(JsonNode c, String flag, String tokenKey) {
+        JsonNode f = c.get(flag);
+        JsonNode t = c.get(tokenKey);
+        if (f == null || !f.isBoolean() || t == null || t.isNull()) {
+            return SpecialPolicy.NONE;
+        }
+        String content = t.isTextual() ? t.asText() : t.path("content").asText(null);
+        Integer id = content == null ? null : idOf(content);
+        return id == null ? SpecialPolicy.NONE : new SpecialPolicy(f.asBoolean(), id);
+    }
+
+    private Integer idOf(String piece) {
+        for (Map.Entry<Integer, String> e : pieces.entrySet()) {
+            if (e.getValue().equals(piece)) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     public Path file() {
@@ -104,12 +153,27 @@ public final class LensTokenizer implements AutoCloseable {
     /** Token ids of {@code text}, special tokens included, as Hugging Face's {@code encode} returns them. */
     public int[] encode(String text) {
         Encoding enc = tokenizer.encode(text, true, false);
-        long[] ids = enc.getIds();
-        int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = Math.toIntExact(ids[i]);
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (long id : enc.getIds()) {
+            out.add(Math.toIntExact(id));
         }
-        return out;
+        if (bos.add() != null) {
+            boolean has = !out.isEmpty() && out.get(0) == bos.id();
+            if (bos.add() && !has) {
+                out.add(0, bos.id());
+            } else if (!bos.add() && has) {
+                out.remove(0);
+            }
+        }
+        if (eos.add() != null) {
+            boolean has = !out.isEmpty() && out.get(out.size() - 1) == eos.id();
+            if (eos.add() && !has) {
+                out.add(eos.id());
+            } else if (!eos.add() && has) {
+                out.remove(out.size() - 1);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The display string of one id: leading spaces kept, bytes decoded; unknown ids as {@code <id>}. */

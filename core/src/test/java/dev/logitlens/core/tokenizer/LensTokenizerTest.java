@@ -64,4 +64,21 @@ class LensTokenizerTest {
         assertEquals("\\xe2\\x96", LensTokenizer.bytesToString(new byte[] {(byte) 0xe2, (byte) 0x96}));
         assertEquals("▁", LensTokenizer.bytesToString("▁".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void tokenizerConfigBosFlagWinsAsInTransformers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path src = SharedFiles.require("models/stories260k/tokenizer.json");
+        java.nio.file.Files.copy(src, dir.resolve("tokenizer.json"));
+        String prompt = "Once upon a time";
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"),
+                "{\"add_bos_token\": false, \"bos_token\": \"<s>\", \"add_eos_token\": true, \"eos_token\": {\"content\": \"</s>\"}}");
+        try (LensTokenizer t = LensTokenizer.load(dir.resolve("tokenizer.json"))) {
+            assertArrayEquals(new int[] {403, 407, 261, 378, 2}, t.encode(prompt));
+        }
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": true, \"bos_token\": \"<s>\"}");
+        try (LensTokenizer t = LensTokenizer.load(dir.resolve("tokenizer.json"))) {
+            assertArrayEquals(new int[] {1, 403, 407, 261, 378}, t.encode(prompt));
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.logitlens.core.model.gemma;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.checkpoint.CheckpointException;
+import dev.logitlens.core.model.ConfigReader;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ public record GemmaConfig(String modelType, int version, int vocabSize, int hidd
             default -> throw new CheckpointException(where + ": model_type '" + type
                     + "' is not a Gemma text model (gemma, gemma2, gemma3_text)");
         };
-        Reader r = new Reader(json, where);
+        ConfigReader r = new ConfigReader(json, where);
         int vocab = r.positiveInt("vocab_size", version == 3 ? 262_208 : 256_000);
         int hidden = r.positiveInt("hidden_size", version == 1 ? 3072 : 2304);
         int inter = r.positiveInt("intermediate_size", version == 1 ? 24_576 : 9216);
@@ -125,18 +126,18 @@ public record GemmaConfig(String modelType, int version, int vocabSize, int hidd
     }
 
     /** {@code layer_types} if given, else Gemma 2's "even layers slide" or Gemma 3's sliding_window_pattern. */
-    private static List<String> layerTypes(Reader r, int version, int layers) {
-        JsonNode given = r.json.get("layer_types");
+    private static List<String> layerTypes(ConfigReader r, int version, int layers) {
+        JsonNode given = r.json().get("layer_types");
         List<String> types = new ArrayList<>(layers);
         if (given != null && !given.isNull()) {
             if (!given.isArray() || given.size() != layers) {
-                throw new CheckpointException(r.where + ": layer_types must be a list of " + layers
+                throw new CheckpointException(r.where() + ": layer_types must be a list of " + layers
                         + " entries (num_hidden_layers), got " + given);
             }
             for (JsonNode t : given) {
                 String s = t.asText();
                 if (!s.equals(SLIDING) && !s.equals(FULL)) {
-                    throw new CheckpointException(r.where + ": layer_types entry '" + s + "' is not one of "
+                    throw new CheckpointException(r.where() + ": layer_types entry '" + s + "' is not one of "
                             + SLIDING + ", " + FULL);
                 }
                 types.add(s);
@@ -146,7 +147,7 @@ public record GemmaConfig(String modelType, int version, int vocabSize, int hidd
         // Hugging Face: layer i slides when (i + 1) % pattern != 0; Gemma 2's pattern is 2 (layers 0, 2, 4, ... slide).
         int pattern = version == 2 ? 2 : r.intOr("sliding_window_pattern", 6);
         if (pattern <= 0) {
-            throw new CheckpointException(r.where + ": sliding_window_pattern must be positive, got " + pattern);
+            throw new CheckpointException(r.where() + ": sliding_window_pattern must be positive, got " + pattern);
         }
         for (int i = 0; i < layers; i++) {
             types.add((i + 1) % pattern != 0 ? SLIDING : FULL);
@@ -157,37 +158,37 @@ public record GemmaConfig(String modelType, int version, int vocabSize, int hidd
     private record RopeBase(double theta, JsonNode scaling) {}
 
     /** rope_theta and rope_scaling, or the newer flat rope_parameters object. */
-    private static RopeBase globalRope(Reader r, double defaultTheta) {
-        JsonNode params = r.json.get("rope_parameters");
+    private static RopeBase globalRope(ConfigReader r, double defaultTheta) {
+        JsonNode params = r.json().get("rope_parameters");
         if (params != null && params.isObject()) {
             return fromParameters(r, "rope_parameters", params, "rope_theta", defaultTheta);
         }
         return new RopeBase(r.doubleOr("rope_theta", defaultTheta),
-                checkScaling(r, "rope_scaling", r.json.get("rope_scaling")));
+                checkScaling(r, "rope_scaling", r.json().get("rope_scaling")));
     }
 
     /**
      * Gemma 3: global layers use rope_theta with rope_scaling; local (sliding) layers use rope_local_base_freq
      * without scaling. Newer configs nest both under rope_parameters.{full_attention, sliding_attention}.
      */
-    private static RopeBase gemma3Rope(Reader r, String layerType, String thetaKey, double defaultTheta,
+    private static RopeBase gemma3Rope(ConfigReader r, String layerType, String thetaKey, double defaultTheta,
                                        boolean scaled) {
-        JsonNode params = r.json.path("rope_parameters").path(layerType);
+        JsonNode params = r.json().path("rope_parameters").path(layerType);
         if (params.isObject()) {
             return fromParameters(r, "rope_parameters." + layerType, params, thetaKey, defaultTheta);
         }
         return new RopeBase(r.doubleOr(thetaKey, defaultTheta),
-                scaled ? checkScaling(r, "rope_scaling", r.json.get("rope_scaling")) : null);
+                scaled ? checkScaling(r, "rope_scaling", r.json().get("rope_scaling")) : null);
     }
 
     /** A rope_parameters object: its own rope_theta (else the top-level key) and its scaling. */
-    private static RopeBase fromParameters(Reader r, String key, JsonNode params, String thetaKey, double dflt) {
+    private static RopeBase fromParameters(ConfigReader r, String key, JsonNode params, String thetaKey, double dflt) {
         double theta = params.has("rope_theta") ? params.get("rope_theta").asDouble() : r.doubleOr(thetaKey, dflt);
         return new RopeBase(theta, checkScaling(r, key, params));
     }
 
     /** Gemma checkpoints use no scaling or linear scaling; anything else fails here, naming the key. */
-    private static JsonNode checkScaling(Reader r, String key, JsonNode s) {
+    private static JsonNode checkScaling(ConfigReader r, String key, JsonNode s) {
         if (s == null || s.isNull()) {
             return null;
         }
@@ -196,66 +197,8 @@ public record GemmaConfig(String modelType, int version, int vocabSize, int hidd
         return switch (type) {
             case "default" -> null;
             case "linear" -> s;
-            default -> throw new CheckpointException(r.where + ": " + key + " has rope type '" + type
+            default -> throw new CheckpointException(r.where() + ": " + key + " has rope type '" + type
                     + "'; Gemma models are supported with no scaling or 'linear' scaling only");
         };
-    }
-
-    /** Reads keys with defaults for absent ones, naming the file and key on a wrong type. */
-    private record Reader(JsonNode json, String where) {
-        int intOr(String key, int dflt) {
-            JsonNode v = json.get(key);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-                throw new CheckpointException(where + ": " + key + " must be an integer, got " + v);
-            }
-            return v.asInt();
-        }
-
-        int positiveInt(String key, int dflt) {
-            int v = intOr(key, dflt);
-            if (v <= 0) {
-                throw new CheckpointException(where + ": " + key + " must be positive, got " + v);
-            }
-            return v;
-        }
-
-        double doubleOr(String key, double dflt) {
-            Double d = nullableDouble(key, dflt);
-            return d == null ? dflt : d;
-        }
-
-        /** Absent: {@code dflt}; JSON null: null (switched off); else the number. */
-        Double nullableDouble(String key, Double dflt) {
-            JsonNode v = json.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            if (v.isNull()) {
-                return null;
-            }
-            if (!v.isNumber()) {
-                throw new CheckpointException(where + ": " + key + " must be a number or null, got " + v);
-            }
-            return v.asDouble();
-        }
-
-        boolean boolOr(String key, boolean dflt) {
-            JsonNode v = json.get(key);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            if (!v.isBoolean()) {
-                throw new CheckpointException(where + ": " + key + " must be true or false, got " + v);
-            }
-            return v.asBoolean();
-        }
-
-        String textOr(String key, String dflt) {
-            JsonNode v = json.get(key);
-            return v == null || v.isNull() ? dflt : v.asText();
-        }
     }
 }

@@ -28,7 +28,7 @@ public final class GemmaFamily implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        String where = FamilySupport.configPath(checkpoint);
         GemmaConfig c = GemmaConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "hidden_activation", where);
         Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", PREFIXES);
@@ -43,15 +43,15 @@ public final class GemmaFamily implements Family {
             String a = p + "self_attn.";
             blocks.add(new GemmaWeights.Block(
                     w.get(p + "input_layernorm.weight", d),
-                    w.get(a + "q_proj.weight", q, d), bias(w, c, a + "q_proj.bias", q),
-                    w.get(a + "k_proj.weight", kv, d), bias(w, c, a + "k_proj.bias", kv),
-                    w.get(a + "v_proj.weight", kv, d), bias(w, c, a + "v_proj.bias", kv),
-                    w.get(a + "o_proj.weight", d, q), bias(w, c, a + "o_proj.bias", d),
-                    c.qkNorm() ? w.get(a + "q_norm.weight", dh) : null,
-                    c.qkNorm() ? w.get(a + "k_norm.weight", dh) : null,
+                    w.get(a + "q_proj.weight", q, d), w.getIf(c.attentionBias(), a + "q_proj.bias", q),
+                    w.get(a + "k_proj.weight", kv, d), w.getIf(c.attentionBias(), a + "k_proj.bias", kv),
+                    w.get(a + "v_proj.weight", kv, d), w.getIf(c.attentionBias(), a + "v_proj.bias", kv),
+                    w.get(a + "o_proj.weight", d, q), w.getIf(c.attentionBias(), a + "o_proj.bias", d),
+                    w.getIf(c.qkNorm(), a + "q_norm.weight", dh),
+                    w.getIf(c.qkNorm(), a + "k_norm.weight", dh),
                     w.get(p + "post_attention_layernorm.weight", d),
-                    c.sandwichNorms() ? w.get(p + "pre_feedforward_layernorm.weight", d) : null,
-                    c.sandwichNorms() ? w.get(p + "post_feedforward_layernorm.weight", d) : null,
+                    w.getIf(c.sandwichNorms(), p + "pre_feedforward_layernorm.weight", d),
+                    w.getIf(c.sandwichNorms(), p + "post_feedforward_layernorm.weight", d),
                     w.get(p + "mlp.gate_proj.weight", inter, d),
                     w.get(p + "mlp.up_proj.weight", inter, d),
                     w.get(p + "mlp.down_proj.weight", d, inter)));
@@ -61,10 +61,5 @@ public final class GemmaFamily implements Family {
         GemmaWeights weights = new GemmaWeights(w.get("embed_tokens.weight", c.vocabSize(), d), List.copyOf(blocks),
                 w.get("norm.weight", d), lmHead);
         return new GemmaModel(c, weights, manager);
-    }
-
-    /** Hugging Face creates q/k/v/o biases only when attention_bias is true. */
-    private static NDArray bias(Weights w, GemmaConfig c, String name, long size) {
-        return c.attentionBias() ? w.get(name, size) : null;
     }
 }

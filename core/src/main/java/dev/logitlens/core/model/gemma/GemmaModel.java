@@ -3,9 +3,7 @@ package dev.logitlens.core.model.gemma;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -22,20 +20,12 @@ import java.util.Map;
  * local (sliding-window) and global layers and a final logit soft-cap; Gemma 3 adds q/k norms and a separate
  * rotary base for local layers.
  */
-public final class GemmaModel implements LensModel {
-    private final GemmaConfig config;
-    private final GemmaWeights w;
-    private final NDManager manager;
-    private final ModelInfo info;
+public final class GemmaModel extends BaseLensModel<GemmaConfig, GemmaWeights> {
     private final List<Rope> ropes; // per layer (local and global layers may differ)
 
     public GemmaModel(GemmaConfig config, GemmaWeights weights, NDManager manager) {
-        this.config = config;
-        this.w = weights;
-        this.manager = manager;
-        this.info = new ModelInfo(config.modelType(), config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.embed().getDataType().toString(),
-                weights.embed().getDevice().toString());
+        super(config, weights, manager, config.modelType(), config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.embed());
         Map<GemmaConfig.Layer, Rope> byKind = new HashMap<>();
         List<Rope> perLayer = new ArrayList<>();
         for (GemmaConfig.Layer l : config.layers()) {
@@ -46,32 +36,20 @@ public final class GemmaModel implements LensModel {
         this.ropes = List.copyOf(perLayer);
     }
 
-    public GemmaConfig config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
-    }
-
     @Override
     public NDList blockOutputs(NDArray inputIds) {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // h = embed[ids] · sqrt(D), the normalizer rounded to the activations' dtype as Hugging Face does  [T, D]
-        NDArray embedded = w.embed().get(new NDIndex("{}", inputIds));
+        NDArray embedded = Ops.embed(w.embed(), inputIds);
         NDArray normalizer = m.create((float) Math.sqrt(config.hiddenSize())).toType(embedded.getDataType(), false);
         NDArray h = embedded.mul(normalizer);
         Map<Integer, NDArray> masks = new HashMap<>(); // one per distinct window (0 = global)
-        NDList outputs = new NDList(config.numLayers());
-        for (int i = 0; i < config.numLayers(); i++) {
+        return runBlocks(h, config.numLayers(), (i, hidden) -> {
             int window = config.layers().get(i).window();
             NDArray mask = masks.computeIfAbsent(window, win -> Ops.causalMask(m, t, win, embedded.getDataType()));
-            h = block(w.blocks().get(i), ropes.get(i), h, mask);
-            outputs.add(h);
-        }
-        return outputs;
+            return block(w.blocks().get(i), ropes.get(i), hidden, mask);
+        });
     }
 
     /** One block: h + [post-norm] attn(input_norm(h)), then + [post-norm] mlp(pre-norm(h)). */
@@ -113,16 +91,5 @@ public final class GemmaModel implements LensModel {
     public Unembedding unembedding() {
         // Tied to embed_tokens (unscaled: the sqrt(D) normalizer applies to the input side only).
         return new Unembedding(w.lmHead() != null ? w.lmHead() : w.embed(), null, config.finalSoftcap());
-    }
-
-    /** Full next-token logits [T, V] (the model's own output, soft-capped), used by tests. */
-    public NDArray logits(NDArray inputIds) {
-        NDList outs = blockOutputs(inputIds);
-        return unembedding().logits(finalNorm(outs.get(outs.size() - 1)));
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

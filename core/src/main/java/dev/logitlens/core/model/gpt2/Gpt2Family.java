@@ -25,7 +25,7 @@ public final class Gpt2Family implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        String where = FamilySupport.configPath(checkpoint);
         Gpt2Config c = FamilySupport.parse(checkpoint.config(), Gpt2Config.class, where, "GPT-2");
         FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
         Weights w = new Weights(checkpoint, manager, dtype, "wte.weight", "", "transformer.");

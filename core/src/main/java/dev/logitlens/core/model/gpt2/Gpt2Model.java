@@ -3,9 +3,8 @@ package dev.logitlens.core.model.gpt2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import ai.djl.ndarray.types.DataType;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
@@ -13,27 +12,10 @@ import dev.logitlens.core.model.Unembedding;
  * GPT-2 (Hugging Face {@code GPT2LMHeadModel}): learned positions, pre-LN blocks, Conv1D weights,
  * {@code gelu_new}, final {@code ln_f}, unembedding tied to {@code wte}.
  */
-public final class Gpt2Model implements LensModel {
-    private final Gpt2Config config;
-    private final Gpt2Weights w;
-    private final NDManager manager;
-    private final ModelInfo info;
-
+public final class Gpt2Model extends BaseLensModel<Gpt2Config, Gpt2Weights> {
     public Gpt2Model(Gpt2Config config, Gpt2Weights weights, NDManager manager) {
-        this.config = config;
-        this.w = weights;
-        this.manager = manager;
-        this.info = new ModelInfo("gpt2", config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.wte().getDataType().toString(), weights.wte().getDevice().toString());
-    }
-
-    public Gpt2Config config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
+        super(config, weights, manager, "gpt2", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.wte());
     }
 
     @Override
@@ -41,15 +23,10 @@ public final class Gpt2Model implements LensModel {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // h = wte[ids] + wpe[0..T)                                   [T, D]
-        NDArray positions = m.arange(0, t, 1, ai.djl.ndarray.types.DataType.INT64);
-        NDArray h = w.wte().get(new NDIndex("{}", inputIds)).add(w.wpe().get(new NDIndex("{}", positions)));
+        NDArray positions = m.arange(0, t, 1, DataType.INT64);
+        NDArray h = Ops.embed(w.wte(), inputIds).add(Ops.embed(w.wpe(), positions));
         NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        NDList outputs = new NDList(config.numLayers());
-        for (int i = 0; i < config.numLayers(); i++) {
-            h = block(i, w.blocks().get(i), h, mask, 1);
-            outputs.add(h);
-        }
-        return outputs;
+        return runBlocks(h, config.numLayers(), (i, hidden) -> block(i, w.blocks().get(i), hidden, mask, 1));
     }
 
     /**
@@ -69,14 +46,9 @@ public final class Gpt2Model implements LensModel {
             pos[i] = i % t;
         }
         NDArray flatIds = inputIds.reshape(batch * (long) t);
-        NDArray h = w.wte().get(new NDIndex("{}", flatIds)).add(w.wpe().get(new NDIndex("{}", m.create(pos))));
+        NDArray h = Ops.embed(w.wte(), flatIds).add(Ops.embed(w.wpe(), m.create(pos)));
         NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        NDList outputs = new NDList(config.numLayers());
-        for (int i = 0; i < config.numLayers(); i++) {
-            h = block(i, w.blocks().get(i), h, mask, batch);
-            outputs.add(h);
-        }
-        return outputs;
+        return runBlocks(h, config.numLayers(), (i, hidden) -> block(i, w.blocks().get(i), hidden, mask, batch));
     }
 
     /** Next-token logits [B·T, V] of a batch, as {@link #logits} for one sequence. */
@@ -130,16 +102,5 @@ public final class Gpt2Model implements LensModel {
     public Unembedding unembedding() {
         // Tied: GPT-2's lm_head is wte itself unless a separate lm_head.weight was saved.
         return new Unembedding(w.lmHead() != null ? w.lmHead() : w.wte(), null, 0f);
-    }
-
-    /** Full next-token logits [T, V] (the model's own output), used by training and tests. */
-    public NDArray logits(NDArray inputIds) {
-        NDList outs = blockOutputs(inputIds);
-        return unembedding().logits(finalNorm(outs.get(outs.size() - 1)));
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

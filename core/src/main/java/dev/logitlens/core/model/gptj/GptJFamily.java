@@ -27,7 +27,7 @@ public final class GptJFamily implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        String where = FamilySupport.configPath(checkpoint);
         GptJConfig c = GptJConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
         // GPT-J's sinusoids take no rope_scaling.

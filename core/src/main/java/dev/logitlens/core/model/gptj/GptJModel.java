@@ -3,9 +3,7 @@ package dev.logitlens.core.model.gptj;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -17,29 +15,13 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, H heads, Dh = D / H, I inner, V vocabulary.
  */
-public final class GptJModel implements LensModel {
-    private final GptJConfig config;
-    private final GptJWeights w;
+public final class GptJModel extends BaseLensModel<GptJConfig, GptJWeights> {
     private final Rope rope;
-    private final NDManager manager;
-    private final ModelInfo info;
 
     public GptJModel(GptJConfig config, GptJWeights weights, Rope rope, NDManager manager) {
-        this.config = config;
-        this.w = weights;
+        super(config, weights, manager, "gptj", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.wte());
         this.rope = rope;
-        this.manager = manager;
-        this.info = new ModelInfo("gptj", config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.wte().getDataType().toString(), weights.wte().getDevice().toString());
-    }
-
-    public GptJConfig config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
     }
 
     @Override
@@ -47,14 +29,9 @@ public final class GptJModel implements LensModel {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // h = wte[ids] (positions enter through rotary)                       [T, D]
-        NDArray h = w.wte().get(new NDIndex("{}", inputIds));
+        NDArray h = Ops.embed(w.wte(), inputIds);
         NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        NDList outputs = new NDList(config.numLayers());
-        for (GptJWeights.Block b : w.blocks()) {
-            h = block(b, h, mask);
-            outputs.add(h);
-        }
-        return outputs;
+        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
     }
 
     /** h + attn(ln_1(h)) + mlp(ln_1(h)). */
@@ -82,10 +59,5 @@ public final class GptJModel implements LensModel {
     @Override
     public Unembedding unembedding() {
         return new Unembedding(w.lmHead() != null ? w.lmHead() : w.wte(), w.lmHeadBias(), 0f);
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -27,12 +27,12 @@ public final class GptNeoXFamily implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        String where = FamilySupport.configPath(checkpoint);
         GptNeoXConfig c = GptNeoXConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "hidden_act", where);
         // longrope falls back to a top-level original_max_position_embeddings, as HF's getattr(config, ...)
-        Rope rope = Rope.fromConfig(c.rotaryDim(), c.theta(), c.scaling(), c.maxPositions(),
-                checkpoint.config().path("original_max_position_embeddings").asInt(0));
+        Rope rope = FamilySupport.rope(where, () -> Rope.fromConfig(c.rotaryDim(), c.theta(), c.scaling(),
+                c.maxPositions(), checkpoint.config().path("original_max_position_embeddings").asInt(0)));
         Weights w = new Weights(checkpoint, manager, dtype, "embed_in.weight", "gpt_neox.", "");
         long d = c.hiddenSize();
         long inner = c.intermediateSize();
@@ -43,8 +43,8 @@ public final class GptNeoXFamily implements Family {
             blocks.add(new GptNeoXWeights.Block(
                     w.get(p + "input_layernorm.weight", d), w.get(p + "input_layernorm.bias", d),
                     w.get(p + "attention.query_key_value.weight", 3 * d, d),
-                    bias ? w.get(p + "attention.query_key_value.bias", 3 * d) : null,
-                    w.get(p + "attention.dense.weight", d, d), bias ? w.get(p + "attention.dense.bias", d) : null,
+                    w.getIf(bias, p + "attention.query_key_value.bias", 3 * d),
+                    w.get(p + "attention.dense.weight", d, d), w.getIf(bias, p + "attention.dense.bias", d),
                     w.get(p + "post_attention_layernorm.weight", d), w.get(p + "post_attention_layernorm.bias", d),
                     w.get(p + "mlp.dense_h_to_4h.weight", inner, d), w.get(p + "mlp.dense_h_to_4h.bias", inner),
                     w.get(p + "mlp.dense_4h_to_h.weight", d, inner), w.get(p + "mlp.dense_4h_to_h.bias", d)));

@@ -3,9 +3,7 @@ package dev.logitlens.core.model.gptneox;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -17,30 +15,13 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, H heads, Dh = D / H, I intermediate, V vocabulary.
  */
-public final class GptNeoXModel implements LensModel {
-    private final GptNeoXConfig config;
-    private final GptNeoXWeights w;
+public final class GptNeoXModel extends BaseLensModel<GptNeoXConfig, GptNeoXWeights> {
     private final Rope rope;
-    private final NDManager manager;
-    private final ModelInfo info;
 
     public GptNeoXModel(GptNeoXConfig config, GptNeoXWeights weights, Rope rope, NDManager manager) {
-        this.config = config;
-        this.w = weights;
+        super(config, weights, manager, "gpt_neox", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.embedIn());
         this.rope = rope;
-        this.manager = manager;
-        this.info = new ModelInfo("gpt_neox", config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.embedIn().getDataType().toString(),
-                weights.embedIn().getDevice().toString());
-    }
-
-    public GptNeoXConfig config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
     }
 
     @Override
@@ -48,14 +29,9 @@ public final class GptNeoXModel implements LensModel {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // h = embed_in[ids] (no position table: positions enter through rotary)    [T, D]
-        NDArray h = w.embedIn().get(new NDIndex("{}", inputIds));
+        NDArray h = Ops.embed(w.embedIn(), inputIds);
         NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        NDList outputs = new NDList(config.numLayers());
-        for (GptNeoXWeights.Block b : w.blocks()) {
-            h = block(b, h, mask);
-            outputs.add(h);
-        }
-        return outputs;
+        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
     }
 
     /** Parallel: h + attn(ln1(h)) + mlp(ln2(h)). Sequential: a = h + attn(ln1(h)); a + mlp(ln2(a)). */
@@ -96,10 +72,5 @@ public final class GptNeoXModel implements LensModel {
     @Override
     public Unembedding unembedding() {
         return new Unembedding(w.embedOut() != null ? w.embedOut() : w.embedIn(), null, 0f);
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.logitlens.core.model.llama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.checkpoint.CheckpointException;
+import dev.logitlens.core.model.ConfigReader;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,40 +34,40 @@ public record LlamaConfig(
 
     /** Reads {@code json}; {@code where} names the file in error messages. */
     static LlamaConfig from(JsonNode json, String where) {
-        Reader r = new Reader(json, where);
+        ConfigReader r = new ConfigReader(json, where);
         String type = json.path("model_type").asText();
         boolean qwen = type.equals("qwen2") || type.equals("qwen3");
-        int vocab = r.integer("vocab_size", switch (type) {
+        int vocab = r.intOr("vocab_size", switch (type) {
             case "qwen2", "qwen3" -> 151936;
             default -> 32000;
         });
-        int hidden = r.integer("hidden_size", 4096);
-        int inter = r.integer("intermediate_size", switch (type) {
+        int hidden = r.intOr("hidden_size", 4096);
+        int inter = r.intOr("intermediate_size", switch (type) {
             case "mistral" -> 14336;
             case "qwen2", "qwen3" -> 22016;
             default -> 11008;
         });
-        int layers = r.integer("num_hidden_layers", 32);
-        int heads = r.integer("num_attention_heads", 32);
+        int layers = r.intOr("num_hidden_layers", 32);
+        int heads = r.intOr("num_attention_heads", 32);
         // Mistral defaults to 8 key/value heads; the others to one per query head.
-        int kvHeads = r.integer("num_key_value_heads", type.equals("mistral") ? 8 : heads);
-        int headDim = r.integer("head_dim", type.equals("qwen3") ? 128 : divide(hidden, heads, where));
-        int maxPos = r.integer("max_position_embeddings", switch (type) {
+        int kvHeads = r.intOr("num_key_value_heads", type.equals("mistral") ? 8 : heads);
+        int headDim = r.intOr("head_dim", type.equals("qwen3") ? 128 : divide(hidden, heads, where));
+        int maxPos = r.intOr("max_position_embeddings", switch (type) {
             case "mistral" -> 4096 * 32;
             case "qwen2", "qwen3" -> 32768;
             default -> 2048;
         });
-        float eps = (float) r.number("rms_norm_eps", 1e-6);
-        String act = r.text("hidden_act", "silu");
-        boolean tied = r.bool("tie_word_embeddings", false); // every one of these configs defaults to untied
-        boolean attentionBias = r.bool("attention_bias", false);
+        float eps = (float) r.doubleOr("rms_norm_eps", 1e-6);
+        String act = r.textOr("hidden_act", "silu");
+        boolean tied = r.boolOr("tie_word_embeddings", false); // every one of these configs defaults to untied
+        boolean attentionBias = r.boolOr("attention_bias", false);
         boolean qkvBias = switch (type) {
             case "qwen2" -> true;
             case "mistral" -> false;
             default -> attentionBias;
         };
         boolean outputBias = (type.equals("llama") || type.equals("qwen3")) && attentionBias;
-        boolean mlpBias = type.equals("llama") && r.bool("mlp_bias", false);
+        boolean mlpBias = type.equals("llama") && r.boolOr("mlp_bias", false);
 
         if (heads <= 0 || kvHeads <= 0 || layers <= 0 || hidden <= 0 || vocab <= 0 || headDim <= 0 || inter <= 0) {
             throw new CheckpointException(where + ": hidden_size, intermediate_size, num_hidden_layers, "
@@ -84,9 +85,9 @@ public record LlamaConfig(
             scaling = params != null && params.isObject() ? params : null;
         }
         double theta = params != null && params.has("rope_theta") ? params.get("rope_theta").asDouble()
-                : r.number("rope_theta", 10000.0);
+                : r.doubleOr("rope_theta", 10000.0);
         double partial = params != null && params.has("partial_rotary_factor")
-                ? params.get("partial_rotary_factor").asDouble() : r.number("partial_rotary_factor", 1.0);
+                ? params.get("partial_rotary_factor").asDouble() : r.doubleOr("partial_rotary_factor", 1.0);
         int rotaryDim = (int) (headDim * partial);
 
         return new LlamaConfig(type, vocab, hidden, inter, layers, heads, kvHeads, headDim, act, maxPos, eps, tied,
@@ -99,11 +100,12 @@ public record LlamaConfig(
      * is set; Qwen2/Qwen3 only with {@code use_sliding_window}, on layers {@code i >= max_window_layers}
      * unless {@code layer_types} names them; Llama never.
      */
-    private static List<Integer> windows(Reader r, JsonNode json, String type, boolean qwen, int layers, String where) {
+    private static List<Integer> windows(ConfigReader r, JsonNode json, String type, boolean qwen, int layers,
+                                         String where) {
         // sliding_window absent means HF's default 4096; an explicit null means no window.
         JsonNode sw = json.get("sliding_window");
-        boolean slides = type.equals("mistral") || (qwen && r.bool("use_sliding_window", false));
-        int window = !slides || (sw != null && sw.isNull()) ? 0 : r.integer("sliding_window", 4096);
+        boolean slides = type.equals("mistral") || (qwen && r.boolOr("use_sliding_window", false));
+        int window = !slides || (sw != null && sw.isNull()) ? 0 : r.intOr("sliding_window", 4096);
         List<Integer> out = new ArrayList<>();
         JsonNode types = json.get("layer_types");
         if (qwen && types != null && !types.isNull()) {
@@ -120,7 +122,7 @@ public record LlamaConfig(
             }
             return out;
         }
-        int firstSliding = qwen ? r.integer("max_window_layers", 28) : 0;
+        int firstSliding = qwen ? r.intOr("max_window_layers", 28) : 0;
         for (int i = 0; i < layers; i++) {
             out.add(i >= firstSliding ? window : 0);
         }
@@ -133,46 +135,5 @@ public record LlamaConfig(
                     + heads + "; set head_dim explicitly");
         }
         return hidden / heads;
-    }
-
-    /** Typed reads with defaults for absent or null keys, and errors naming the key for wrong types. */
-    private record Reader(JsonNode json, String where) {
-        int integer(String key, int dflt) {
-            JsonNode v = json.get(key);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-                throw new CheckpointException(where + ": '" + key + "' must be an integer, got " + v);
-            }
-            return v.asInt();
-        }
-
-        double number(String key, double dflt) {
-            JsonNode v = json.get(key);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            if (!v.isNumber()) {
-                throw new CheckpointException(where + ": '" + key + "' must be a number, got " + v);
-            }
-            return v.asDouble();
-        }
-
-        boolean bool(String key, boolean dflt) {
-            JsonNode v = json.get(key);
-            if (v == null || v.isNull()) {
-                return dflt;
-            }
-            if (!v.isBoolean()) {
-                throw new CheckpointException(where + ": '" + key + "' must be true or false, got " + v);
-            }
-            return v.asBoolean();
-        }
-
-        String text(String key, String dflt) {
-            JsonNode v = json.get(key);
-            return v == null || v.isNull() ? dflt : v.asText();
-        }
     }
 }

@@ -3,10 +3,8 @@ package dev.logitlens.core.model.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -19,29 +17,13 @@ import java.util.Map;
  * {@code Qwen3ForCausalLM}): pre-RMSNorm blocks, rotary positions in the rotate-half layout,
  * grouped-query attention with optional sliding windows, SwiGLU MLP, final RMSNorm.
  */
-public final class LlamaModel implements LensModel {
-    private final LlamaConfig config;
-    private final LlamaWeights w;
+public final class LlamaModel extends BaseLensModel<LlamaConfig, LlamaWeights> {
     private final Rope rope;
-    private final NDManager manager;
-    private final ModelInfo info;
 
     public LlamaModel(LlamaConfig config, LlamaWeights weights, Rope rope, NDManager manager) {
-        this.config = config;
-        this.w = weights;
+        super(config, weights, manager, config.modelType(), config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.embed());
         this.rope = rope;
-        this.manager = manager;
-        this.info = new ModelInfo(config.modelType(), config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.embed().getDataType().toString(), weights.embed().getDevice().toString());
-    }
-
-    public LlamaConfig config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
     }
 
     @Override
@@ -49,19 +31,15 @@ public final class LlamaModel implements LensModel {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // h = embed_tokens[ids]; positions enter only through the rotation of q and k   [T, D]
-        NDArray h = w.embed().get(new NDIndex("{}", inputIds));
+        NDArray h = Ops.embed(w.embed(), inputIds);
         DataType dtype = h.getDataType();
         // One mask per distinct window (full causal = 0); a window ≥ T masks nothing extra.
         Map<Integer, NDArray> masks = new HashMap<>();
-        NDList outputs = new NDList(config.numLayers());
-        for (int i = 0; i < config.numLayers(); i++) {
+        return runBlocks(h, config.numLayers(), (i, hidden) -> {
             int window = config.slidingWindows().get(i);
-            NDArray mask = masks.computeIfAbsent(window < t ? window : 0,
-                    win -> Ops.causalMask(m, t, win, dtype));
-            h = block(w.blocks().get(i), h, mask);
-            outputs.add(h);
-        }
-        return outputs;
+            NDArray mask = masks.computeIfAbsent(window < t ? window : 0, win -> Ops.causalMask(m, t, win, dtype));
+            return block(w.blocks().get(i), hidden, mask);
+        });
     }
 
     /** One decoder layer: h + attn(input_layernorm(h)), then + mlp(post_attention_layernorm(h)). */
@@ -98,16 +76,5 @@ public final class LlamaModel implements LensModel {
     @Override
     public Unembedding unembedding() {
         return new Unembedding(w.lmHead() != null ? w.lmHead() : w.embed(), null, 0f);
-    }
-
-    /** Full next-token logits [T, V] (the model's own output). */
-    public NDArray logits(NDArray inputIds) {
-        NDList outs = blockOutputs(inputIds);
-        return unembedding().logits(finalNorm(outs.get(outs.size() - 1)));
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -25,7 +25,7 @@ public final class OptFamily implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        String where = FamilySupport.configPath(checkpoint);
         OptConfig c = OptConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
         Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", "model.decoder.", "decoder.");
@@ -39,27 +39,27 @@ public final class OptFamily implements Family {
             String l = "layers." + i + ".";
             String a = l + "self_attn.";
             blocks.add(new OptWeights.Block(
-                    affine ? w.get(l + "self_attn_layer_norm.weight", d) : null,
-                    affine ? w.get(l + "self_attn_layer_norm.bias", d) : null,
-                    w.get(a + "q_proj.weight", d, d), bias ? w.get(a + "q_proj.bias", d) : null,
-                    w.get(a + "k_proj.weight", d, d), bias ? w.get(a + "k_proj.bias", d) : null,
-                    w.get(a + "v_proj.weight", d, d), bias ? w.get(a + "v_proj.bias", d) : null,
-                    w.get(a + "out_proj.weight", d, d), bias ? w.get(a + "out_proj.bias", d) : null,
-                    affine ? w.get(l + "final_layer_norm.weight", d) : null,
-                    affine ? w.get(l + "final_layer_norm.bias", d) : null,
-                    w.get(l + "fc1.weight", f, d), bias ? w.get(l + "fc1.bias", f) : null,
-                    w.get(l + "fc2.weight", d, f), bias ? w.get(l + "fc2.bias", d) : null));
+                    w.getIf(affine, l + "self_attn_layer_norm.weight", d),
+                    w.getIf(affine, l + "self_attn_layer_norm.bias", d),
+                    w.get(a + "q_proj.weight", d, d), w.getIf(bias, a + "q_proj.bias", d),
+                    w.get(a + "k_proj.weight", d, d), w.getIf(bias, a + "k_proj.bias", d),
+                    w.get(a + "v_proj.weight", d, d), w.getIf(bias, a + "v_proj.bias", d),
+                    w.get(a + "out_proj.weight", d, d), w.getIf(bias, a + "out_proj.bias", d),
+                    w.getIf(affine, l + "final_layer_norm.weight", d),
+                    w.getIf(affine, l + "final_layer_norm.bias", d),
+                    w.get(l + "fc1.weight", f, d), w.getIf(bias, l + "fc1.bias", f),
+                    w.get(l + "fc2.weight", d, f), w.getIf(bias, l + "fc2.bias", d)));
         }
         boolean finalLn = c.hasFinalLayerNorm() && affine;
         NDArray embed = w.get("embed_tokens.weight", c.vocabSize(), p);
         OptWeights weights = new OptWeights(
                 embed,
                 w.get("embed_positions.weight", c.maxPositions() + OptConfig.POSITION_OFFSET, d),
-                c.hasProjections() ? w.get("project_in.weight", d, p) : null,
+                w.getIf(c.hasProjections(), "project_in.weight", d, p),
                 List.copyOf(blocks),
-                finalLn ? w.get("final_layer_norm.weight", d) : null,
-                finalLn ? w.get("final_layer_norm.bias", d) : null,
-                c.hasProjections() ? w.get("project_out.weight", p, d) : null,
+                w.getIf(finalLn, "final_layer_norm.weight", d),
+                w.getIf(finalLn, "final_layer_norm.bias", d),
+                w.getIf(c.hasProjections(), "project_out.weight", p, d),
                 FamilySupport.separateHead(checkpoint, w, "lm_head.weight", c.tieWordEmbeddings(), c.vocabSize(), p));
         return new OptModel(c, weights, manager);
     }

@@ -3,10 +3,8 @@ package dev.logitlens.core.model.opt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
@@ -17,28 +15,10 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, P word_embed_proj_dim, F ffn_dim, H heads, Dh = D / H, V vocabulary.
  */
-public final class OptModel implements LensModel {
-    private final OptConfig config;
-    private final OptWeights w;
-    private final NDManager manager;
-    private final ModelInfo info;
-
+public final class OptModel extends BaseLensModel<OptConfig, OptWeights> {
     public OptModel(OptConfig config, OptWeights weights, NDManager manager) {
-        this.config = config;
-        this.w = weights;
-        this.manager = manager;
-        this.info = new ModelInfo("opt", config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.embedTokens().getDataType().toString(),
-                weights.embedTokens().getDevice().toString());
-    }
-
-    public OptConfig config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
+        super(config, weights, manager, "opt", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.embedTokens());
     }
 
     @Override
@@ -46,20 +26,15 @@ public final class OptModel implements LensModel {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // x = embed_tokens[ids], widened by project_in when P != D        [T, P] → [T, D]
-        NDArray x = w.embedTokens().get(new NDIndex("{}", inputIds));
+        NDArray x = Ops.embed(w.embedTokens(), inputIds);
         if (w.projectIn() != null) {
             x = Ops.linear(x, w.projectIn(), null);
         }
         // h = x + embed_positions[2 .. T + 2): an unpadded prompt's positions 0..T-1, offset by 2
         NDArray rows = m.arange(OptConfig.POSITION_OFFSET, t + OptConfig.POSITION_OFFSET, 1, DataType.INT64);
-        NDArray h = x.add(w.embedPositions().get(new NDIndex("{}", rows)));
+        NDArray h = x.add(Ops.embed(w.embedPositions(), rows));
         NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        NDList outputs = new NDList(config.numLayers());
-        for (OptWeights.Block b : w.blocks()) {
-            h = block(b, h, mask);
-            outputs.add(h);
-        }
-        return outputs;
+        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
     }
 
     /** Pre-LN: h + attn(ln(h)), then + mlp(ln(h)). Post-LN: ln(h + attn(h)), then ln(h + mlp(h)). */
@@ -95,10 +70,5 @@ public final class OptModel implements LensModel {
     @Override
     public Unembedding unembedding() {
         return new Unembedding(w.lmHead() != null ? w.lmHead() : w.embedTokens(), null, 0f);
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -3,7 +3,6 @@ package dev.logitlens.core.model.phi3;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
-import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.model.Family;
 import dev.logitlens.core.model.FamilySupport;
 import dev.logitlens.core.model.LensModel;
@@ -12,7 +11,6 @@ import dev.logitlens.core.model.Weights;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 
 /**
  * Reads Phi-3 checkpoints. Names are those of {@code Phi3Model} ({@code embed_tokens.weight},
@@ -27,19 +25,12 @@ public final class Phi3Family implements Family {
 
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
-        String where = checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
+        String where = FamilySupport.configPath(checkpoint);
         Phi3Config c = Phi3Config.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "hidden_act", where);
-        Rope rope;
-        try {
-            // longrope reads original_max_position_embeddings, which Phi-3 keeps at the top level
-            rope = Rope.fromConfig(c.rotaryDim(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
-                    c.originalMaxPositions());
-        } catch (CheckpointException e) {
-            // Rope names the key; say which config.json it came from.
-            throw new CheckpointException(e.getMessage().replaceFirst("^config\\.json",
-                    Matcher.quoteReplacement(where)), e);
-        }
+        // longrope reads original_max_position_embeddings, which Phi-3 keeps at the top level
+        Rope rope = FamilySupport.rope(where, () -> Rope.fromConfig(c.rotaryDim(), c.ropeTheta(), c.ropeScaling(),
+                c.maxPositions(), c.originalMaxPositions()));
         Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", "model.", "");
         long d = c.hiddenSize();
         long qkv = (long) (c.numHeads() + 2 * c.kvHeads()) * c.headDim();

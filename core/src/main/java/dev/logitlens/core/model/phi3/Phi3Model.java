@@ -3,9 +3,7 @@ package dev.logitlens.core.model.phi3;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import dev.logitlens.core.model.LensModel;
-import dev.logitlens.core.model.ModelInfo;
+import dev.logitlens.core.model.BaseLensModel;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -17,30 +15,13 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, H heads, Hkv key/value heads, Dh head size, I intermediate, V vocabulary.
  */
-public final class Phi3Model implements LensModel {
-    private final Phi3Config config;
-    private final Phi3Weights w;
+public final class Phi3Model extends BaseLensModel<Phi3Config, Phi3Weights> {
     private final Rope rope;
-    private final NDManager manager;
-    private final ModelInfo info;
 
     public Phi3Model(Phi3Config config, Phi3Weights weights, Rope rope, NDManager manager) {
-        this.config = config;
-        this.w = weights;
+        super(config, weights, manager, "phi3", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+                config.maxPositions(), weights.embedTokens());
         this.rope = rope;
-        this.manager = manager;
-        this.info = new ModelInfo("phi3", config.numLayers(), config.hiddenSize(), config.vocabSize(),
-                config.maxPositions(), weights.embedTokens().getDataType().toString(),
-                weights.embedTokens().getDevice().toString());
-    }
-
-    public Phi3Config config() {
-        return config;
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
     }
 
     @Override
@@ -48,14 +29,9 @@ public final class Phi3Model implements LensModel {
         NDManager m = inputIds.getManager();
         int t = (int) inputIds.getShape().get(0);
         // h = embed_tokens[ids]                                               [T, D]
-        NDArray h = w.embedTokens().get(new NDIndex("{}", inputIds));
+        NDArray h = Ops.embed(w.embedTokens(), inputIds);
         NDArray mask = Ops.causalMask(m, t, config.slidingWindow(), h.getDataType());
-        NDList outputs = new NDList(config.numLayers());
-        for (Phi3Weights.Block b : w.blocks()) {
-            h = block(b, h, mask);
-            outputs.add(h);
-        }
-        return outputs;
+        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
     }
 
     /** h + attn(norm(h)), then + mlp(norm(h)). */
@@ -94,10 +70,5 @@ public final class Phi3Model implements LensModel {
     @Override
     public Unembedding unembedding() {
         return new Unembedding(w.lmHead() != null ? w.lmHead() : w.embedTokens(), null, 0f);
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }
