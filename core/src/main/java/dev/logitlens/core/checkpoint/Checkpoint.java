@@ -199,8 +199,8 @@ public final class Checkpoint {
         return c;
     }
 
-    /** Elements widened per step: 64 MiB of float32 scratch. */
-    private static final int WIDEN_CHUNK = 16 << 20;
+    /** Elements widened per step: 16 MiB of float32 scratch. */
+    private static final int WIDEN_CHUNK = 4 << 20;
 
     /**
      * bf16 is the top half of an f32: shift into place, chunk by chunk, into a scratch direct buffer that
@@ -214,13 +214,18 @@ public final class Checkpoint {
 
     static NDArray widenBf16(ShortBuffer src, long n, NDManager manager, int chunkElements) {
         NDArray out = manager.create(new Shape(n), DataType.FLOAT32);
-        ByteBuffer scratch = ByteBuffer.allocateDirect((int) Math.min(n, chunkElements) * 4).order(ByteOrder.nativeOrder());
+        int size = (int) Math.min(n, chunkElements);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(size * 4).order(ByteOrder.nativeOrder());
         FloatBuffer f = scratch.asFloatBuffer();
+        short[] halves = new short[size]; // bulk copies: element-wise buffer access is several times slower
+        float[] floats = new float[size];
         for (long off = 0; off < n; off += chunkElements) {
             int len = (int) Math.min(chunkElements, n - off);
+            src.get((int) off, halves, 0, len);
             for (int i = 0; i < len; i++) {
-                f.put(i, Float.intBitsToFloat((src.get((int) (off + i)) & 0xffff) << 16));
+                floats[i] = Float.intBitsToFloat((halves[i] & 0xffff) << 16);
             }
+            f.put(0, floats, 0, len);
             ByteBuffer view = scratch.duplicate().order(ByteOrder.nativeOrder()).limit(len * 4);
             try (NDArray chunk = manager.create(view, new Shape(len), DataType.FLOAT32)) {
                 out.set(new ai.djl.ndarray.index.NDIndex(off + ":" + (off + len)), chunk);
