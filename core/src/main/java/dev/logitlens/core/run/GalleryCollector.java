@@ -170,6 +170,11 @@ public final class GalleryCollector {
         String tokenizerSha;
         try {
             tokenizerSha = RunCache.sha256(checkpoint.tokenizerFile());
+            // tokenizer_config.json can switch BOS/EOS on or off, so it is part of the tokenizer's identity.
+            Path tokenizerConfig = checkpoint.tokenizerFile().resolveSibling("tokenizer_config.json");
+            if (java.nio.file.Files.isRegularFile(tokenizerConfig)) {
+                tokenizerSha = tokenizerSha + "+" + RunCache.sha256(tokenizerConfig);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(checkpoint.tokenizerFile() + ": cannot be read (" + e.getMessage() + ")", e);
         }
