@@ -23,10 +23,36 @@ public final class RandomGemma {
                        int vocab, TensorDtype dtype, String prefix, boolean tied, int shards, long seed,
                        Map<String, Object> config) {}
 
+    /** Where Gemma3ForConditionalGeneration saves the text tower: older and newer transformers. */
+    private static final String OLD_PREFIX = "language_model.model.";
+    private static final String NEW_PREFIX = "model.language_model.";
+
     private RandomGemma() {}
 
     /** Writes config.json and the weights (not the tokenizer); returns the weights by name, prefix stripped. */
     public static Map<String, float[]> write(Path dir, Spec s) throws IOException {
+        return write(dir, s, false);
+    }
+
+    /**
+     * Writes a Gemma 3 checkpoint as {@code Gemma3ForConditionalGeneration} saves it: config.json with
+     * {@code model_type: gemma3}, the text config under {@code text_config} (keys at their Gemma3TextConfig default
+     * left out, as on the hub) and a small vision_config; the same text weights as {@link #write} with the same spec
+     * (under {@code s.prefix()}, an untied head as {@code language_model.lm_head.weight} or, with the newer
+     * {@code model.language_model.} prefix, {@code lm_head.weight}); plus a few vision tower and projector tensors
+     * that a text-only forward pass never reads. Returns the text weights by name, prefix stripped, the head as
+     * {@code lm_head.weight}.
+     */
+    public static Map<String, float[]> writeMultimodal(Path dir, Spec s) throws IOException {
+        if (!s.modelType().equals("gemma3_text")
+                || !(s.prefix().equals(OLD_PREFIX) || s.prefix().equals(NEW_PREFIX))) {
+            throw new IllegalArgumentException("a multimodal Gemma 3 checkpoint needs modelType gemma3_text and prefix "
+                    + OLD_PREFIX + " or " + NEW_PREFIX + ", got " + s.modelType() + " / " + s.prefix());
+        }
+        return write(dir, s, true);
+    }
+
+    private static Map<String, float[]> write(Path dir, Spec s, boolean multimodal) throws IOException {
         boolean v1 = s.modelType().equals("gemma");
         boolean v3 = s.modelType().equals("gemma3_text");
         if (!v1 && !v3 && !s.modelType().equals("gemma2")) {
@@ -70,8 +96,16 @@ public final class RandomGemma {
             ck.normal(b + "mlp.down_proj.weight", 0, std, d, inter);
         }
         ck.normal(p + "norm.weight", 0, norm, d);
+        String head = multimodal && p.equals(OLD_PREFIX) ? "language_model.lm_head.weight" : "lm_head.weight";
         if (!s.tied()) {
-            ck.normal("lm_head.weight", 0, std, s.vocab(), d);
+            ck.normal(head, 0, std, s.vocab(), d);
+        }
+        if (multimodal) {
+            // Drawn after the text weights, so those equal write()'s. The q_proj name ends like a text tensor's.
+            String outer = p.equals(NEW_PREFIX) ? "model." : "";
+            ck.normal(outer + "vision_tower.vision_model.embeddings.patch_embedding.weight", 0, std, 8, 3, 2, 2);
+            ck.normal(outer + "vision_tower.vision_model.encoder.layers.0.self_attn.q_proj.weight", 0, std, 8, 8);
+            ck.normal(outer + "multi_modal_projector.mm_input_projection_weight", 0, std, 8, d);
         }
         ck.writeWeights(dir, s.shards());
 
@@ -94,9 +128,36 @@ public final class RandomGemma {
             config.put("hidden_activation", "gelu_pytorch_tanh");
         }
         config.putAll(s.config());
+        if (multimodal) {
+            config = wrapMultimodal(config);
+        }
         SyntheticCheckpoint.writeConfig(dir, config);
         Map<String, float[]> out = new LinkedHashMap<>();
-        ck.tensors().forEach((k, v) -> out.put(k.startsWith(p) ? k.substring(p.length()) : k, v));
+        ck.tensors().forEach((k, v) -> {
+            if (k.equals(head)) {
+                out.put("lm_head.weight", v);
+            } else if (k.startsWith(p)) { // leaves out the vision tensors
+                out.put(k.substring(p.length()), v);
+            }
+        });
         return out;
+    }
+
+    /** Nests a gemma3_text config under text_config, leaving out what equals Gemma3TextConfig's defaults. */
+    private static Map<String, Object> wrapMultimodal(Map<String, Object> textConfig) {
+        Map<String, Object> text = new LinkedHashMap<>(textConfig);
+        text.remove("architectures");
+        text.remove("rms_norm_eps", 1e-6);
+        text.remove("hidden_activation", "gelu_pytorch_tanh");
+        text.remove("tie_word_embeddings", true);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model_type", "gemma3");
+        config.put("architectures", List.of("Gemma3ForConditionalGeneration"));
+        config.put("image_token_index", 262_144);
+        config.put("mm_tokens_per_image", 4);
+        config.put("text_config", text);
+        config.put("vision_config", Map.of("model_type", "siglip_vision_model", "hidden_size", 8,
+                "num_hidden_layers", 1, "patch_size", 2, "image_size", 4));
+        return config;
     }
 }
