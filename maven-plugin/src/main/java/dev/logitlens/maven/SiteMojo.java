@@ -109,13 +109,7 @@ public class SiteMojo extends AbstractMojo {
             getLog().info("Skipping logitlens:site because its skip parameter is true.");
             return;
         }
-        Settings overrides;
-        try {
-            overrides = Settings.parse(k, layers, device, null);
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException("Command-line setting " + e.getMessage()
-                    + " (set with -Dlogitlens.k, -Dlogitlens.layers or -Dlogitlens.device)");
-        }
+        Settings overrides = overrides();
         BuildListener log = new BuildListener() {
             @Override
             public void info(String line) {
@@ -136,7 +130,7 @@ public class SiteMojo extends AbstractMojo {
             new SiteBuilder(outputTimestamp).build(gallery, outcomes, out);
             List<RunOutcome> failed = outcomes.stream().filter(o -> !o.ok()).toList();
             getLog().info("Site written to " + out + (failed.isEmpty() ? "" : " (" + failed.size()
-                    + " failed runs are shown as failed)"));
+                    + (failed.size() == 1 ? " failed run has" : " failed runs have") + " a page with its message)"));
             if (!failed.isEmpty()) {
                 StringBuilder msg = new StringBuilder().append(failed.size()).append(" of ").append(outcomes.size())
                         .append(" runs failed:");
@@ -149,6 +143,26 @@ public class SiteMojo extends AbstractMojo {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new MojoExecutionException("logitlens:site failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The {@code logitlens.k}, {@code layers} and {@code device} overrides. Each is parsed on its own so the
+     * message names the property that is wrong; the value may come from {@code -D} or the plugin configuration.
+     */
+    private Settings overrides() throws MojoFailureException {
+        checkOverride("k", k, () -> Settings.parse(k, null, null, null));
+        checkOverride("layers", layers, () -> Settings.parse(null, layers, null, null));
+        checkOverride("device", device, () -> Settings.parse(null, null, device, null));
+        return Settings.parse(k, layers, device, null);
+    }
+
+    private static void checkOverride(String name, String value, Runnable parse) throws MojoFailureException {
+        try {
+            parse.run();
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException("logitlens." + name + "=" + value
+                    + " (command line or plugin configuration): " + e.getMessage() + " This setting overrides the gallery file; fix it or leave it out.");
         }
     }
 

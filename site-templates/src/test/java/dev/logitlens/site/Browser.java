@@ -64,10 +64,22 @@ final class Browser implements AutoCloseable {
 
     void open(Path file) {
         driver.get(file.toUri().toString());
+        waitForPage();
     }
 
     void open(Path file, String hash) {
         driver.get(file.toUri() + "#" + hash);
+        waitForPage();
+    }
+
+    /**
+     * Waits until the document has loaded and its stylesheet applies: {@code driver.get} on a file URL can
+     * return before the CSS is in effect, which made computed-style checks flaky.
+     */
+    void waitForPage() {
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> Boolean.TRUE.equals(js(
+                "return document.readyState === 'complete' && "
+                        + "getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() !== ''")));
     }
 
     /** Waits until the widget has read its data and drawn itself. */

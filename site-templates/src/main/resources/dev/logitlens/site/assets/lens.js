@@ -379,15 +379,19 @@
         items.push(h('span', { class: 'item' }, sw, h('span', { text: g.map(id => show(tok(id))).join(' + ') }),
           h('button', { type: 'button', class: 'x', 'data-unpin': gi, 'aria-label': `Unpin ${g.map(id => show(tok(id))).join(' + ')}`, text: '\u00d7' })));
       });
-      st.pos.forEach((p, pi) => {
+      // Position line styles only mean something once a token is pinned.
+      if (st.pins.length) st.pos.forEach((p, pi) => {
         const sample = h('svg:svg', { viewBox: '0 0 26 8', 'aria-hidden': 'true' },
           h('svg:line', { x1: 0, x2: 26, y1: 4, y2: 4, stroke: 'currentColor', 'stroke-width': 2, 'stroke-dasharray': DASHES[pi % DASHES.length] }));
         items.push(h('span', { class: 'item' }, sample, h('span', { text: `after ${show(D.input[p])} (${p})` }),
           h('button', { type: 'button', class: 'x', 'data-unpos': p, 'aria-label': `Remove position ${p} from the chart`, text: '\u00d7' })));
       });
       if (!drawn) {
-        parts.push(h('svg:text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', 'font-size': 13, fill: 'currentColor', 'fill-opacity': 0.6,
-          text: st.pins.length ? 'Pinned tokens were never in the top-k at the chosen positions.' : 'Click a cell, then a token in its list, to plot its probability across layers.' }));
+        // Two short lines centred on the plot area, so the hint fits a phone-width chart.
+        const msg = st.pins.length ? ['Pinned tokens were never in the top-k', 'at the chosen positions.']
+          : ['Click a cell, then a token in its list,', 'to plot its probability across layers.'];
+        msg.forEach((line, i) => parts.push(h('svg:text', { x: (m.l + W - m.r) / 2, y: (m.t + H - m.b) / 2 - 2 + i * 17,
+          'text-anchor': 'middle', 'font-size': 13, fill: 'currentColor', 'fill-opacity': 0.6, text: line })));
       }
       chart.replaceChildren(...parts);
       legend.replaceChildren(...items);
