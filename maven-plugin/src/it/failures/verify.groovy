@@ -4,8 +4,10 @@ def log = new File(basedir, 'build.log').text
 def failed = { String message -> "on project standalone-pom: " + message }
 
 // 1. A model directory that does not exist: its runs fail, the build fails at the end with every failure.
-assert log.contains(failed("1 of 1 runs failed:\n[ERROR]   model 'ghost' × prompt 'one': models/ghost: model directory"
-        + " not found; point the model's path at a folder holding config.json, model.safetensors and tokenizer.json\n"))
+def ghost = new File(basedir, 'models/ghost').canonicalPath
+assert log.contains(failed("1 of 1 runs failed:\n[ERROR]   model 'ghost' × prompt 'one': missing-model.yaml:2:5: model"
+        + " 'ghost': path models/ghost is not a directory (resolved to " + ghost + "). Point path at a Hugging Face"
+        + " model directory holding config.json, model.safetensors and tokenizer.json, relative to the gallery file\n"))
 
 // 2. Broken YAML.
 assert log.contains(failed("bad-yaml.yaml:3:8: invalid YAML: expected ',' or '}', but got : (while parsing a flow"

@@ -134,8 +134,19 @@ public class SiteMojo extends AbstractMojo {
             if (!failed.isEmpty()) {
                 StringBuilder msg = new StringBuilder().append(failed.size()).append(" of ").append(outcomes.size())
                         .append(" runs failed:");
+                // A model that could not be loaded fails all its runs with one error: report it once.
+                java.util.Map<Object, List<RunOutcome>> byCause = new java.util.LinkedHashMap<>();
                 for (RunOutcome o : failed) {
-                    msg.append("\n  ").append(o.message());
+                    byCause.computeIfAbsent(o.error() == null ? o : o.error(), c -> new java.util.ArrayList<>()).add(o);
+                }
+                for (List<RunOutcome> group : byCause.values()) {
+                    RunOutcome first = group.get(0);
+                    msg.append("\n  ").append(first.message());
+                    if (group.size() > 1) {
+                        msg.append("\n    (the same error failed ").append(group.size() - 1).append(" more run")
+                                .append(group.size() > 2 ? "s" : "").append(" of model '")
+                                .append(first.run().model().id()).append("')");
+                    }
                 }
                 throw new MojoFailureException(msg.toString());
             }

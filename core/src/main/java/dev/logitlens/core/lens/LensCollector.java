@@ -60,7 +60,8 @@ public final class LensCollector {
         }
         int max = model.info().maxPositions();
         if (ids.length > max) {
-            throw new LensException("the prompt is " + ids.length + " tokens long but the model accepts at most " + max);
+            throw new LensException("the prompt is " + ids.length + " tokens long but the model accepts at most " + max
+                    + "; shorten the prompt or run it on a model with more positions");
         }
         int[] resolved = resolveLayers(layers, model.info().numLayers());
         int vocab = model.info().vocabSize();

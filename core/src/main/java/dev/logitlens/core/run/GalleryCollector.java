@@ -135,6 +135,12 @@ public final class GalleryCollector {
                 try {
                     int[] layers = run.layerIndices(info.numLayers());
                     LensResult result = session.collect(run.prompt().text(), run.settings().k(), layers);
+                    int unk = session.tokenizer().unknownId();
+                    long unknown = unk < 0 ? 0 : Arrays.stream(result.inputIds()).filter(id -> id == unk).count();
+                    if (unknown > 0) { // the lens is still computed, but the model never saw these words
+                        listener.warn(label(run) + ": " + unknown + " token(s) of the prompt are unknown to the tokenizer ("
+                                + session.tokenizer().tokenString(unk) + ") at " + run.prompt().location());
+                    }
                     Provenance provenance = new Provenance(model.id(), prep.source(), prep.commit(),
                             prep.weightsHash(), info.dtype(), deviceName(prep.device()), run.settings().k(),
                             Arrays.stream(result.layers()).boxed().toList(), run.prompt().text(), ToolVersion.get());
@@ -158,6 +164,12 @@ public final class GalleryCollector {
         if (model.isLocal()) {
             dir = model.path();
             source = "path:" + model.pathAsWritten();
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new dev.logitlens.core.gallery.GalleryException(model.location(), "model '" + model.id()
+                        + "': path " + model.pathAsWritten() + " is not a directory (resolved to "
+                        + dir.toAbsolutePath().normalize() + "). Point path at a Hugging Face model directory"
+                        + " holding config.json, model.safetensors and tokenizer.json, relative to the gallery file");
+            }
         } else {
             HubOptions hub = options.hub() != null ? options.hub() : HubOptions.fromEnvironment(false, null, null);
             ResolvedModel resolved = new HubModelSource(hub).resolve(model.repo(), model.revision(),

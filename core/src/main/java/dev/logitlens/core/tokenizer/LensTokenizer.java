@@ -41,6 +41,7 @@ public final class LensTokenizer implements AutoCloseable {
     /** From tokenizer_config.json: force a BOS / EOS id on or off, or null to leave the post-processor's choice. */
     private SpecialPolicy bos = SpecialPolicy.NONE;
     private SpecialPolicy eos = SpecialPolicy.NONE;
+    private int unknownId = -1;
 
     /** Whether {@code add_bos_token} / {@code add_eos_token} is set, and to which id it applies. */
     private record SpecialPolicy(Boolean add, int id) {
@@ -103,6 +104,8 @@ public final class LensTokenizer implements AutoCloseable {
             throw new CheckpointException(tokenizerJson + ": the tokenizer could not be loaded (" + e.getMessage() + ")", e);
         }
         LensTokenizer lens = new LensTokenizer(tokenizerJson, tok, pieces, special, byteLevel, metaspace, byteFallback);
+        String unk = root.path("model").path("unk_token").asText(null);
+        lens.unknownId = unk == null ? -1 : java.util.Objects.requireNonNullElse(lens.idOf(unk), -1);
         lens.readTokenizerConfig(tokenizerJson.resolveSibling("tokenizer_config.json"));
         return lens;
     }
@@ -174,6 +177,11 @@ public final class LensTokenizer implements AutoCloseable {
             }
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The id of the tokenizer's unknown token ({@code model.unk_token}), or -1 when it has none. */
+    public int unknownId() {
+        return unknownId;
     }
 
     /** The display string of one id: leading spaces kept, bytes decoded; unknown ids as {@code <id>}. */

@@ -1,6 +1,5 @@
 package dev.logitlens.core.run;
 
-import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.gallery.Gallery;
@@ -177,9 +176,9 @@ class GalleryCollectorTest {
         List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), new Lines())
                 .collect(g);
         assertEquals(List.of(false, false, true, true), out.stream().map(RunOutcome::ok).toList());
-        assertInstanceOf(CheckpointException.class, out.get(0).error());
-        assertTrue(out.get(1).message().startsWith("model 'ghost' × prompt 'two': " + tmp.resolve("models/ghost")
-                + ": model directory not found"), out.get(1).message());
+        assertInstanceOf(dev.logitlens.core.gallery.GalleryException.class, out.get(0).error());
+        assertTrue(out.get(1).message().contains(":3:5: model 'ghost': path models/ghost is not a directory (resolved to "
+                + tmp.resolve("models/ghost").toAbsolutePath().normalize() + ")"), out.get(1).message());
     }
 
     @Test
@@ -210,5 +209,23 @@ class GalleryCollectorTest {
         assertArrayEquals(good, Files.readAllBytes(entry), "the entry is rewritten whole");
         assertArrayEquals(RunJson.write(first.get(0).result(), first.get(0).provenance()),
                 RunJson.write(again.get(0).result(), again.get(0).provenance()));
+    }
+
+    @Test
+    void unknownWordsInAPromptAreWarnedAbout() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        Gallery g = gallery("""
+                defaults: { device: cpu }
+                models: [{ id: alpha, path: models/alpha }]
+                prompts:
+                  - { id: known, text: The cat sat }
+                  - { id: odd, text: The Xanadu cat }
+                """);
+        Lines lines = new Lines();
+        List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), lines).collect(g);
+        assertTrue(out.stream().allMatch(RunOutcome::ok));
+        assertEquals(1, lines.warn.stream().filter(l -> l.contains("unknown to the tokenizer")).count(), lines.warn.toString());
+        assertTrue(lines.warn.stream().anyMatch(l -> l.contains("alpha × odd: 1 token(s) of the prompt are unknown to the"
+                + " tokenizer (<unk>) at ") && l.endsWith("logitlens.yaml:5:5")), lines.warn.toString());
     }
 }
