@@ -64,6 +64,23 @@ public final class RunJson {
         return out.toByteArray();
     }
 
+    /**
+     * Only the seed's V2 document ({@code meta}, {@code input}, {@code layers}, {@code topk}, {@code tracked}),
+     * exactly as its {@code to_js_format} builds it, without our lossless section: for tools that want
+     * nothing else, and the size the site's page data is measured against.
+     */
+    public static byte[] writeV2(LensResult r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            writeV2(g, r);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in-memory: cannot happen
+        }
+        return out.toByteArray();
+    }
+
     // ---- V2: the seed's to_js_format, field by field ----
 
     private static void writeV2(JsonGenerator g, LensResult r) throws IOException {

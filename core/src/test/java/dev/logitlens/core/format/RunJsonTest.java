@@ -67,6 +67,16 @@ class RunJsonTest {
     }
 
     @Test
+    void v2OnlyDocumentIsTheSeedFormatAlone() {
+        String expected = "{\"meta\":{\"version\":2,\"model\":\"tiny\"},"
+                + "\"input\":[\"a\",\" b\"],"
+                + "\"layers\":[0,2],"
+                + "\"topk\":[[[\"x\",\"!\"],[\"!\",\"a\"]],[[\"x\",\"!\"],[\"a\",\"!\"]]],"
+                + "\"tracked\":[{\"x\":[0.125,0.75],\"!\":[0.12346,0.1875]},{\"a\":[0.1,0.7],\"!\":[0.6,0.2]}]}";
+        assertEquals(expected, new String(RunJson.writeV2(tiny()), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void v2CollisionLosesAnIdButTheLosslessSectionKeepsBoth() {
         List<Map<String, float[]>> v2 = RunJson.v2Tracked(tiny());
         assertEquals(List.of("x", "!"), List.copyOf(v2.get(0).keySet()));
