@@ -12,7 +12,9 @@ import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Unembedding;
 import dev.logitlens.core.tokenizer.LensTokenizer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -81,38 +83,64 @@ public final class LensCollector {
         NDList outputs = model.blockOutputs(inputIds);                          // L_model × [P, D]
         Unembedding unembed = model.unembedding();
 
-        // The model's own output distribution: the last block through the real head.   [P, V]
-        NDArray finalLogits = toF32(unembed.logits(model.finalNorm(outputs.get(outputs.size() - 1))));
-        NDArray finalLogp = finalLogits.logSoftmax(-1);
-        NDArray finalP = finalLogp.exp();
-        float[] finalEntropy = finalP.mul(finalLogp).sum(new int[] {-1}).neg().toFloatArray();   // [P]
-        NDArray finalTop1Arr = finalLogits.argMax(-1).reshape(p, 1);         // [P, 1]
-        int[] finalTop1 = finalTop1Arr.toType(DataType.INT32, false).toIntArray();
-
         int[][][] topk = new int[l][p][];
         float[][] entropy = new float[l][];
         float[][] kl = new float[l][];
         float[][] top1Prob = new float[l][];
         int[][] top1Rank = new int[l][];
         float[][] lse = new float[l][];
-        NDList normed = new NDList(l);
+        NDArray[] normed = new NDArray[l];
+
+        // The model's own output distribution (the last block through the real head) is needed by every
+        // layer's KL. When the last block is lensed anyway, its chunk goes first and supplies it; otherwise
+        // it is computed on its own.
+        int lastIndex = indexOf(layers, model.info().numLayers() - 1);
+        Final fin = null;
+        NDArray[] finalBuffers = null;
+        if (lastIndex >= 0) {
+            // Allocated before any chunk so the chunks' large temporaries are freed below them and reused
+            // (allocating these in the middle made later chunks take fresh memory: slower, larger peak).
+            long v = unembed.weight().getShape().get(0);
+            finalBuffers = new NDArray[] {scope.create(new Shape(p, v), DataType.FLOAT32),
+                    scope.create(new Shape(p, v), DataType.FLOAT32)};
+        } else {
+            NDArray logits = toF32(unembed.logits(model.finalNorm(outputs.get(outputs.size() - 1))));   // [P, V]
+            NDArray logp = logits.logSoftmax(-1);
+            fin = Final.of(logits, logp, logp.exp(), p);
+        }
+
         // Layers are lensed in chunks of c layers, so each unembedding matmul has c·P rows (BLAS runs much
         // faster on one tall matrix than on many short ones) while at most max(P, CHUNK_ROWS) rows of
         // logits exist at once: still O(P·V), never [L, P, V].
         int chunk = Math.max(1, CHUNK_ROWS / p);
+        List<Integer> firsts = new ArrayList<>();
         for (int first = 0; first < l; first += chunk) {
+            firsts.add(first);
+        }
+        if (lastIndex >= 0) {
+            Integer holder = (lastIndex / chunk) * chunk;
+            firsts.remove(holder);
+            firsts.add(0, holder);
+        }
+        for (int first : firsts) {
             int c = Math.min(chunk, l - first);
             NDList xs = new NDList(c);
             for (int li = first; li < first + c; li++) {
-                NDArray x = model.finalNorm(outputs.get(layers[li]));       // [P, D']
-                normed.add(x);
-                xs.add(x);
+                normed[li] = model.finalNorm(outputs.get(layers[li]));      // [P, D']
+                xs.add(normed[li]);
             }
             try (NDScope ignored = new NDScope()) {                          // free this chunk's [c, P, V]
                 NDArray x = NDArrays.stack(xs, 0);                           // [c, P, D']
                 NDArray logits = toF32(unembed.logits(x));                   // [c, P, V]
                 NDArray logp = logits.logSoftmax(-1);
                 NDArray probs = logp.exp();
+                if (fin == null) { // this chunk holds the last block: its lens is the model's output
+                    int j = lastIndex - first;
+                    finalBuffers[0].set(new NDIndex(":"), logp.get(j));
+                    finalBuffers[1].set(new NDIndex(":"), probs.get(j));
+                    fin = Final.of(logits.get(j), finalBuffers[0], finalBuffers[1], p);
+                    NDScope.unregister(fin.top1());
+                }
                 float[] lseFlat = logits.get(":, :, 0").sub(logp.get(":, :, 0")).toFloatArray();   // [c·P]
                 int[] topFlat = logits.topK(k, -1, true, true).get(1).toType(DataType.INT32, false).toIntArray();
                 // Row-wise dot products as batched matmuls: one read of [c, P, V], no temporary of that size.
@@ -120,12 +148,8 @@ public final class LensCollector {
                 NDArray logpCol = logp.reshape(c, p, v, 1);
                 float[] entFlat = probs.reshape(c, p, 1, v).matMul(logpCol).neg().toFloatArray();
                 // KL(final ‖ layer) = Σ p_f·log p_f − Σ p_f·log p_layer
-                float[] crossFlat = finalP.reshape(1, p, 1, v).matMul(logpCol).toFloatArray();
-                float[] klFlat = new float[c * p];
-                for (int i = 0; i < klFlat.length; i++) {
-                    klFlat[i] = Math.max(0f, -finalEntropy[i % p] - crossFlat[i]); // ≥ 0; float rounding aside
-                }
-                NDArray answer = finalTop1Arr.expandDims(0).repeat(0, c);   // [c, P, 1]
+                float[] crossFlat = fin.probs().reshape(1, p, 1, v).matMul(logpCol).toFloatArray();
+                NDArray answer = fin.top1().expandDims(0).repeat(0, c);      // [c, P, 1]
                 NDArray answerLogit = logits.gather(answer, 2);
                 float[] probFlat = probs.gather(answer, 2).toFloatArray();
                 int[] rankFlat = logits.gt(answerLogit).sum(new int[] {-1}).add(1)
@@ -135,7 +159,10 @@ public final class LensCollector {
                     int o = j * p;
                     lse[li] = Arrays.copyOfRange(lseFlat, o, o + p);
                     entropy[li] = Arrays.copyOfRange(entFlat, o, o + p);
-                    kl[li] = Arrays.copyOfRange(klFlat, o, o + p);
+                    kl[li] = new float[p];
+                    for (int pos = 0; pos < p; pos++) { // ≥ 0 up to float rounding
+                        kl[li][pos] = Math.max(0f, -fin.entropy()[pos] - crossFlat[o + pos]);
+                    }
                     top1Prob[li] = Arrays.copyOfRange(probFlat, o, o + p);
                     top1Rank[li] = Arrays.copyOfRange(rankFlat, o, o + p);
                     for (int pos = 0; pos < p; pos++) {
@@ -144,6 +171,7 @@ public final class LensCollector {
                 }
             }
         }
+        int[] finalTop1 = fin.ids();
 
         // Tracked ids: per position, the sorted union of its top-k over all layers.
         int[][] tracked = new int[p][];
@@ -158,7 +186,7 @@ public final class LensCollector {
         }
 
         // Their probabilities at every layer, from the kept normalized states and log-sum-exps.
-        NDArray stack = NDArrays.stack(normed, 1);                           // [P, L, D']
+        NDArray stack = NDArrays.stack(new NDList(normed), 1);                           // [P, L, D']
         NDArray lseArr = scope.create(flatten(lse), new Shape(l, p)).transpose(); // [P, L]
         float[][][] probs = new float[p][][];
         for (int pos = 0; pos < p; pos++) {
@@ -189,6 +217,24 @@ public final class LensCollector {
         String[] input = Arrays.stream(ids).mapToObj(tokenizer::tokenString).toArray(String[]::new);
         return new LensResult(modelName, ids, input, layers, k, topk, tracked, probs, vocabMap,
                 entropy, kl, finalTop1, top1Prob, top1Rank);
+    }
+
+    /** The model's own next-token distribution: log-probabilities, probabilities [P, V], top-1 [P, 1]. */
+    private record Final(NDArray logp, NDArray probs, NDArray top1, float[] entropy, int[] ids) {
+        static Final of(NDArray logits, NDArray logp, NDArray probs, int p) {
+            NDArray top1 = logits.argMax(-1).reshape(p, 1);
+            float[] entropy = probs.mul(logp).sum(new int[] {-1}).neg().toFloatArray();
+            return new Final(logp, probs, top1, entropy, top1.toType(DataType.INT32, false).toIntArray());
+        }
+    }
+
+    private static int indexOf(int[] values, int value) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == value) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static NDArray toF32(NDArray a) {
