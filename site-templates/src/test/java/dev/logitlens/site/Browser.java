@@ -68,6 +68,11 @@ final class Browser implements AutoCloseable {
     }
 
     void open(Path file, String hash) {
+        // From the same document only the fragment would change: no reload, and the widget would apply the new
+        // hash in a later hashchange event that nothing here waits for. A blank page in between forces a load.
+        if (driver.getCurrentUrl().split("#", 2)[0].equals(file.toUri().toString())) {
+            driver.get("about:blank");
+        }
         driver.get(file.toUri() + "#" + hash);
         waitForPage();
     }

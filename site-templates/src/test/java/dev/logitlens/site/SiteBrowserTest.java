@@ -150,7 +150,7 @@ class SiteBrowserTest {
     @Test
     void pinningATokenDrawsItsTrajectory() {
         LensResult r = result("tiny-a", "france");
-        browser.open(runPage("tiny-a", "france"));
+        browser.open(runPage("tiny-a", "france"), "pin="); // nothing pinned, not the default final answer
         browser.waitForLens();
         assertTrue(seriesPoints().isEmpty());
         int last = r.numPositions() - 1;
@@ -177,8 +177,49 @@ class SiteBrowserTest {
     }
 
     @Test
+    void freshPagePlotsTheFinalAnswerAndEmptyPinMeansNone() {
+        LensResult r = result("tiny-a", "france");
+        int last = r.numPositions() - 1;
+        int fin = r.finalTop1()[last];
+        browser.open(runPage("tiny-a", "france"));
+        browser.waitForLens();
+        List<WebElement> lines = browser.driver.findElements(By.cssSelector(".lens-chart polyline.series"));
+        assertEquals(1, lines.size(), "one default trajectory");
+        assertEquals(String.valueOf(last), lines.get(0).getAttribute("data-p"));
+        assertEquals(Tokens.display(r.vocab().get(fin)) + " after " + Tokens.display(r.input()[last]),
+                lines.get(0).findElement(By.tagName("title")).getDomProperty("textContent"));
+        List<String> byDefault = seriesPoints();
+        assertEquals(r.numLayers(), byDefault.get(0).split(" ").length);
+        assertFalse(browser.driver.getCurrentUrl().contains("#"), "the default view needs no hash");
+        // The same line as pinning the final answer by hand, which the hash leaves out as the default.
+        browser.open(runPage("tiny-a", "france"), "pin=" + fin);
+        browser.waitForLens();
+        assertEquals(byDefault, seriesPoints());
+        // An explicit empty pin= loads an empty chart.
+        browser.open(runPage("tiny-a", "france"), "pin=");
+        browser.waitForLens();
+        assertTrue(seriesPoints().isEmpty());
+        assertTrue(((String) browser.js("return document.querySelector('.lens-chart').textContent")).contains("Click a cell"));
+        // Removing the default pin writes pin= so that the link (and a reload) keeps the chart empty.
+        browser.open(runPage("tiny-a", "france"));
+        browser.waitForLens();
+        browser.driver.findElement(By.cssSelector(".lens-legend .x[data-unpin='0']")).click();
+        assertTrue(seriesPoints().isEmpty());
+        assertTrue(browser.driver.getCurrentUrl().endsWith("#pin="), browser.driver.getCurrentUrl());
+        browser.driver.navigate().refresh();
+        browser.waitForLens();
+        assertTrue(seriesPoints().isEmpty());
+        // Copy link puts the shown state into the address, even when the page was opened with an odd hash.
+        browser.open(runPage("tiny-a", "france"), "pin=x&mode=nope");
+        browser.waitForLens();
+        browser.driver.findElement(By.id("lens-copy")).click();
+        assertTrue(browser.driver.getCurrentUrl().endsWith("#pin="), browser.driver.getCurrentUrl());
+        assertEquals(List.of(), browser.consoleErrors());
+    }
+
+    @Test
     void urlHashRestoresTheSameView() {
-        browser.open(runPage("deep.b", "france"));
+        browser.open(runPage("deep.b", "france"), "pin="); // the pins below are the only ones
         browser.waitForLens();
         new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("lens-mode"))).selectByValue("kl");
         cell(23, 4).click();
@@ -229,7 +270,7 @@ class SiteBrowserTest {
     @Test
     void keyboardNavigation() {
         LensResult r = result("tiny-a", "france");
-        browser.open(runPage("tiny-a", "france"));
+        browser.open(runPage("tiny-a", "france"), "pin="); // so the one pin made below is the only line
         browser.waitForLens();
         int lastL = r.numLayers() - 1;
         int lastP = r.numPositions() - 1;

@@ -113,7 +113,12 @@
     const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
     const DASHES = [null, '7 4', '2 3', '10 3 2 3'];
 
-    const defaults = () => ({ mode: 'prob', cell: null, pins: [], pos: [P - 1] });
+    // The default view plots the final answer at the last position (the one the index and prompt pages
+    // report), so a fresh page is never an empty chart.
+    const FIN = D.finalTop1[P - 1];
+    const defaultPins = () => (Object.prototype.hasOwnProperty.call(D.vocab, FIN) ? [[FIN]] : []);
+    const pinText = pins => pins.map(g => g.join('_')).join(',');
+    const defaults = () => ({ mode: 'prob', cell: null, pins: defaultPins(), pos: [P - 1] });
     let st = defaults();
     const size = { tok: 120, cell: 66, chart: 260 };
     let focus = [L - 1, P - 1];
@@ -127,12 +132,13 @@
     const modeSel = $('#lens-mode', host);
     const status = $('#lens-status', host);
 
-    // ---- URL hash: mode=kl&cell=LI,P&pin=ID_ID,ID&pos=P,P (layer and position indices, token ids)
+    // ---- URL hash: mode=kl&cell=LI,P&pin=ID_ID,ID&pos=P,P (layer and position indices, token ids).
+    // Like every key, pin is left out when it equals the default; so "nothing pinned" is an explicit `pin=`.
     const encode = () => {
       const q = [];
       if (st.mode !== 'prob') q.push('mode=' + st.mode);
       if (st.cell) q.push('cell=' + st.cell.join(','));
-      if (st.pins.length) q.push('pin=' + st.pins.map(g => g.join('_')).join(','));
+      if (pinText(st.pins) !== pinText(defaultPins())) q.push('pin=' + pinText(st.pins));
       if (!(st.pos.length === 1 && st.pos[0] === P - 1)) q.push('pos=' + st.pos.join(','));
       return q.join('&');
     };
@@ -496,6 +502,7 @@
     });
 
     $('#lens-copy', host).addEventListener('click', () => {
+      commit(); // canonical form of what is shown, whatever hash the page was opened with
       const url = location.href;
       const done = ok => { status.textContent = ok ? 'Link copied.' : 'Copy this link: ' + url; };
       if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
