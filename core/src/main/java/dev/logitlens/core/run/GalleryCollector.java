@@ -94,9 +94,7 @@ public final class GalleryCollector {
         try {
             prep = prepare(model, settings);
         } catch (RuntimeException e) {
-            for (int i : indices) {
-                fail(runs.get(i), i, e, outcomes, progress);
-            }
+            failAll(runs, indices, e, outcomes, progress);
             return;
         }
 
@@ -120,9 +118,7 @@ public final class GalleryCollector {
         try {
             session = LensSession.open(prep.dir(), model.id(), prep.device(), settings.dtype());
         } catch (RuntimeException e) {
-            for (int i : pending) {
-                fail(runs.get(i), i, e, outcomes, progress);
-            }
+            failAll(runs, pending, e, outcomes, progress);
             return;
         }
         try (session) {
@@ -215,6 +211,17 @@ public final class GalleryCollector {
         Provenance here = new Provenance(id, prep.source(), p.revision(), p.weightsHash(), p.dtype(), p.device(),
                 p.k(), p.layers(), p.prompt(), p.toolVersion());
         return RunOutcome.ok(run, renamed, here, true, 0);
+    }
+
+    /** A model that cannot be prepared or loaded fails all its runs; the log gives the cause once. */
+    private void failAll(List<Run> runs, List<Integer> indices, RuntimeException e, RunOutcome[] outcomes,
+                         Progress progress) {
+        fail(runs.get(indices.get(0)), indices.get(0), e, outcomes, progress);
+        for (int i : indices.subList(1, indices.size())) {
+            outcomes[i] = RunOutcome.failed(runs.get(i), e);
+            listener.warn(progress.next() + label(runs.get(i)) + ": FAILED: model '" + runs.get(i).model().id()
+                    + "' could not be loaded (see above)");
+        }
     }
 
     private void fail(Run run, int index, RuntimeException e, RunOutcome[] outcomes, Progress progress) {

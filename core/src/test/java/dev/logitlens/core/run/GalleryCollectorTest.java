@@ -173,9 +173,12 @@ class GalleryCollectorTest {
                   - id: two
                     text: a cat
                 """);
-        List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), new Lines())
+        Lines lines = new Lines();
+        List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), lines)
                 .collect(g);
         assertEquals(List.of(false, false, true, true), out.stream().map(RunOutcome::ok).toList());
+        assertTrue(lines.warn.get(1).endsWith("ghost × two: FAILED: model 'ghost' could not be loaded (see above)"),
+                lines.warn.toString()); // the cause is logged once, with the first run
         assertInstanceOf(dev.logitlens.core.gallery.GalleryException.class, out.get(0).error());
         assertTrue(out.get(1).message().contains(":3:5: model 'ghost': path models/ghost is not a directory (resolved to "
                 + tmp.resolve("models/ghost").toAbsolutePath().normalize() + ")"), out.get(1).message());
