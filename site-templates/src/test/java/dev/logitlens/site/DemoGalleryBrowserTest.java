@@ -18,7 +18,7 @@ import org.openqa.selenium.By;
 /**
  * The project's own demo gallery (prompts/logitlens.yaml on the committed demo model), collected and
  * rendered as a user's build would, then opened in Chromium: no console errors, the chart opens on the
- * final answer, and screenshots of the index and a run page are saved under target/screenshots/ (the
+ * final answer, and screenshots of the index, a run page and a prompt page are saved under target/screenshots/ (the
  * README's pictures come from this gallery).
  */
 class DemoGalleryBrowserTest {
@@ -43,6 +43,9 @@ class DemoGalleryBrowserTest {
             // the chart opens on the model's answer at the last position
             assertEquals(1, browser.driver.findElements(By.cssSelector(".lens-chart polyline.series")).size());
             browser.screenshot(Path.of("target", "screenshots", "demo-run.png"));
+
+            browser.open(site.resolve("prompts/capital-canada.html").toAbsolutePath());
+            browser.screenshot(Path.of("target", "screenshots", "demo-prompt.png"));
             assertEquals(List.of(), browser.consoleErrors());
         }
     }
