@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -101,12 +100,5 @@ public final class SafetensorsWriter {
     /** The value a stored bf16 stands for. */
     public static float fromBf16(short s) {
         return Float.intBitsToFloat((s & 0xffff) << 16);
-    }
-
-    /** Header bytes as JSON, for tests that need to forge a broken file. */
-    static String headerJson(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        return new String(all, 8, (int) n, StandardCharsets.UTF_8);
     }
 }

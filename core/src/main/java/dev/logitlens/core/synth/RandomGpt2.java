@@ -61,8 +61,6 @@ public final class RandomGpt2 {
         config.put("layer_norm_epsilon", 1e-5);
         config.put("tie_word_embeddings", s.tied());
         SyntheticCheckpoint.writeConfig(dir, config);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        ck.tensors().forEach((k, v) -> out.put(k.startsWith(p) ? k.substring(p.length()) : k, v));
-        return out;
+        return ck.tensorsWithout(p);
     }
 }

@@ -66,8 +66,6 @@ public final class RandomGptNeoX {
         config.put("use_parallel_residual", s.parallel());
         config.put("tie_word_embeddings", s.tied());
         SyntheticCheckpoint.writeConfig(dir, config);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        ck.tensors().forEach((k, v) -> out.put(k.startsWith(p) ? k.substring(p.length()) : k, v));
-        return out;
+        return ck.tensorsWithout(p);
     }
 }

@@ -87,9 +87,7 @@ public final class RandomLlama {
         config.put("tie_word_embeddings", s.tied());
         config.putAll(s.extraConfig());
         SyntheticCheckpoint.writeConfig(dir, config);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        ck.tensors().forEach((k, v) -> out.put(k.startsWith(p) ? k.substring(p.length()) : k, v));
-        return out;
+        return ck.tensorsWithout(p);
     }
 
     private static void linear(SyntheticCheckpoint ck, String name, long out, long in, boolean bias, double std) {

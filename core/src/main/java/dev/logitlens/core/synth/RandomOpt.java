@@ -72,8 +72,6 @@ public final class RandomOpt {
         config.put("enable_bias", true);
         config.put("tie_word_embeddings", s.tied());
         SyntheticCheckpoint.writeConfig(dir, config);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        ck.tensors().forEach((k, v) -> out.put(k.startsWith(pre) ? k.substring(pre.length()) : k, v));
-        return out;
+        return ck.tensorsWithout(pre);
     }
 }

@@ -65,8 +65,6 @@ public final class RandomPhi3 {
         config.put("sliding_window", s.slidingWindow() > 0 ? s.slidingWindow() : null);
         config.put("tie_word_embeddings", s.tied());
         SyntheticCheckpoint.writeConfig(dir, config);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        ck.tensors().forEach((k, v) -> out.put(k.startsWith(p) ? k.substring(p.length()) : k, v));
-        return out;
+        return ck.tensorsWithout(p);
     }
 }

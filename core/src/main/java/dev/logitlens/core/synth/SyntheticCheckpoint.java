@@ -45,6 +45,16 @@ public final class SyntheticCheckpoint {
         return v;
     }
 
+    /**
+     * The weights as written, by name with {@code prefix} removed: how independent references (which
+     * know nothing of base-model prefixes) address them.
+     */
+    public Map<String, float[]> tensorsWithout(String prefix) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> out.put(k.startsWith(prefix) ? k.substring(prefix.length()) : k, v));
+        return out;
+    }
+
     /** The weights as written (after dtype rounding), by name. */
     public Map<String, float[]> tensors() {
         return tensors;
