@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,19 +50,39 @@ public final class SiteRenderer {
 
     /**
      * Writes index.html, models/, prompts/, runs/, assets/ and .nojekyll into {@code outDir}. The caller
-     * writes manifest.json and the data files named by {@link SiteRun#dataPath()}.
-     *
-     * @throws IllegalArgumentException if an id is unsafe or duplicated, or a run names an unknown model
-     *                                  or prompt
+     * writes manifest.json and the data files named by {@link SiteRun#dataPath()}. The model was checked
+     * when it was built (see {@link SiteModel}), so nothing here validates again.
      */
     public void render(SiteModel site, Path outDir) throws IOException {
         Index ix = new Index(site);
+        writeAssets(outDir);
+        writeIndex(site, ix, outDir);
+        for (SiteModelInfo m : site.models()) {
+            writeModel(site, ix, m, outDir);
+        }
+        for (SitePrompt p : site.prompts()) {
+            writePrompt(site, ix, p, outDir);
+        }
+        for (SiteModelInfo m : site.models()) {
+            for (SitePrompt p : site.prompts()) {
+                SiteRun run = ix.run(m.id(), p.id());
+                if (run != null) {
+                    writeRun(site, ix, m, p, run, outDir);
+                }
+            }
+        }
+    }
+
+    private static void writeAssets(Path outDir) throws IOException {
         Files.createDirectories(outDir.resolve("assets"));
         for (String asset : ASSETS) {
             Files.write(outDir.resolve("assets").resolve(asset), asset(asset));
         }
         Files.write(outDir.resolve(".nojekyll"), new byte[0]); // GitHub Pages: serve files as they are
+    }
 
+    /** index.html: every model × prompt. */
+    private void writeIndex(SiteModel site, Index ix, Path outDir) throws IOException {
         Context c = base(site, "");
         c.setVariable("pageTitle", site.title());
         c.setVariable("models", ix.modelLinks);
@@ -80,63 +99,57 @@ public final class SiteRenderer {
         c.setVariable("runCount", site.runs().size());
         c.setVariable("failedCount", site.runs().stream().filter(r -> !r.ok()).count());
         write(outDir.resolve("index.html"), "index", c);
-
-        for (SiteModelInfo m : site.models()) {
-            Context mc = base(site, "../");
-            mc.setVariable("pageTitle", m.label() + " · " + site.title());
-            mc.setVariable("model", ix.modelLinks.get(indexOf(site.models(), m)));
-            List<Views.PromptRow> prow = new ArrayList<>();
-            for (SitePrompt p : site.prompts()) {
-                prow.add(new Views.PromptRow(ix.promptLinks.get(p.id()), List.of(ix.cell(m, p))));
-            }
-            mc.setVariable("rows", prow);
-            write(outDir.resolve("models").resolve(m.id() + ".html"), "model", mc);
-        }
-
-        for (SitePrompt p : site.prompts()) {
-            Context pc = base(site, "../");
-            pc.setVariable("pageTitle", shorten(p.text(), 60) + " · " + site.title());
-            pc.setVariable("prompt", ix.promptLinks.get(p.id()));
-            List<Views.DepthColumn> columns = new ArrayList<>();
-            List<Views.Series> series = new ArrayList<>();
-            for (int i = 0; i < site.models().size(); i++) {
-                SiteModelInfo m = site.models().get(i);
-                Views.RunCell cell = ix.cell(m, p);
-                SiteRun run = ix.run(m.id(), p.id());
-                String cls = "s" + (i % SERIES_COLOURS);
-                if (cell.ok()) {
-                    LensResult r = run.result();
-                    List<String> toks = new ArrayList<>();
-                    for (String t : r.input()) {
-                        toks.add(Tokens.display(t));
-                    }
-                    columns.add(new Views.DepthColumn(ix.modelLinks.get(i), cell, toks, Heatmap.byDepth(r),
-                            18 * r.numPositions(), cls));
-                    series.add(new Views.Series(cls, m.label(), depthPoints(r)));
-                } else {
-                    columns.add(new Views.DepthColumn(ix.modelLinks.get(i), cell, List.of(), null, 0, cls));
-                }
-            }
-            pc.setVariable("columns", columns);
-            pc.setVariable("series", series);
-            write(outDir.resolve("prompts").resolve(p.id() + ".html"), "prompt", pc);
-        }
-
-        for (SiteModelInfo m : site.models()) {
-            for (SitePrompt p : site.prompts()) {
-                SiteRun run = ix.run(m.id(), p.id());
-                if (run != null) {
-                    writeRun(site, ix, m, p, run, outDir);
-                }
-            }
-        }
     }
 
+    /** models/&lt;id&gt;.html: one model on every prompt. */
+    private void writeModel(SiteModel site, Index ix, SiteModelInfo m, Path outDir) throws IOException {
+        Context mc = base(site, "../");
+        mc.setVariable("pageTitle", m.label() + " · " + site.title());
+        mc.setVariable("model", ix.modelLinks.get(site.models().indexOf(m)));
+        List<Views.PromptRow> prow = new ArrayList<>();
+        for (SitePrompt p : site.prompts()) {
+            prow.add(new Views.PromptRow(ix.promptLinks.get(p.id()), List.of(ix.cell(m, p))));
+        }
+        mc.setVariable("rows", prow);
+        write(outDir.resolve("models").resolve(m.id() + ".html"), "model", mc);
+    }
+
+    /** prompts/&lt;id&gt;.html: every model on one prompt, lined up by relative depth. */
+    private void writePrompt(SiteModel site, Index ix, SitePrompt p, Path outDir) throws IOException {
+        Context pc = base(site, "../");
+        pc.setVariable("pageTitle", shorten(p.text(), 60) + " · " + site.title());
+        pc.setVariable("prompt", ix.promptLinks.get(p.id()));
+        List<Views.DepthColumn> columns = new ArrayList<>();
+        List<Views.Series> series = new ArrayList<>();
+        for (int i = 0; i < site.models().size(); i++) {
+            SiteModelInfo m = site.models().get(i);
+            Views.RunCell cell = ix.cell(m, p);
+            SiteRun run = ix.run(m.id(), p.id());
+            String cls = "s" + (i % SERIES_COLOURS);
+            if (cell.ok()) {
+                LensResult r = run.result();
+                List<String> toks = new ArrayList<>();
+                for (String t : r.input()) {
+                    toks.add(Tokens.display(t));
+                }
+                columns.add(new Views.DepthColumn(ix.modelLinks.get(i), cell, toks, Heatmap.byDepth(r),
+                        18 * r.numPositions(), cls));
+                series.add(new Views.Series(cls, m.label(), depthPoints(r)));
+            } else {
+                columns.add(new Views.DepthColumn(ix.modelLinks.get(i), cell, List.of(), null, 0, cls));
+            }
+        }
+        pc.setVariable("columns", columns);
+        pc.setVariable("series", series);
+        write(outDir.resolve("prompts").resolve(p.id() + ".html"), "prompt", pc);
+    }
+
+    /** runs/&lt;model&gt;/&lt;prompt&gt;.html: the lens widget of one run. */
     private void writeRun(SiteModel site, Index ix, SiteModelInfo m, SitePrompt p, SiteRun run, Path outDir)
             throws IOException {
         Context c = base(site, "../../");
         c.setVariable("pageTitle", m.label() + " · " + shorten(p.text(), 50) + " · " + site.title());
-        c.setVariable("model", ix.modelLinks.get(indexOf(site.models(), m)));
+        c.setVariable("model", ix.modelLinks.get(site.models().indexOf(m)));
         c.setVariable("prompt", ix.promptLinks.get(p.id()));
         c.setVariable("run", run);
         c.setVariable("cell", ix.cell(m, p));
@@ -246,16 +259,12 @@ public final class SiteRenderer {
         return one.length() <= max ? one : one.substring(0, max - 1) + "\u2026";
     }
 
-    private static <T> int indexOf(List<T> xs, T x) {
-        return xs.indexOf(x);
-    }
-
     static String percent(float p) {
         double v = LensData.scaledProb(p) / (double) LensData.PROB_SCALE * 100;
         return String.format(Locale.ROOT, v < 0.1 && v > 0 ? "%.3f%%" : "%.1f%%", v);
     }
 
-    /** Validated lookups shared by all pages. */
+    /** Lookups shared by all pages. */
     private static final class Index {
         final SiteModel site;
         final Map<String, SiteRun> runs = new HashMap<>();
@@ -264,38 +273,14 @@ public final class SiteRenderer {
 
         Index(SiteModel site) {
             this.site = site;
-            Set<String> seen = new HashSet<>();
             for (SiteModelInfo m : site.models()) {
-                SafeIds.check(m.id());
-                if (!seen.add(m.id().toLowerCase(Locale.ROOT))) {
-                    throw new IllegalArgumentException("model id '" + m.id() + "' appears twice (ids are compared"
-                            + " ignoring case, as file systems may): give each model a distinct id");
-                }
                 modelLinks.add(new Views.ModelLink(m.id(), m.label(), m.source(), "models/" + m.id() + ".html"));
             }
-            seen.clear();
             for (SitePrompt p : site.prompts()) {
-                SafeIds.check(p.id());
-                if (!seen.add(p.id().toLowerCase(Locale.ROOT))) {
-                    throw new IllegalArgumentException("prompt id '" + p.id() + "' appears twice (ids are compared"
-                            + " ignoring case, as file systems may): give each prompt a distinct id");
-                }
                 promptLinks.put(p.id(), new Views.PromptLink(p.id(), p.text(), p.tags(), "prompts/" + p.id() + ".html"));
             }
-            Set<String> modelIds = new HashSet<>();
-            site.models().forEach(m -> modelIds.add(m.id()));
             for (SiteRun r : site.runs()) {
-                if (!modelIds.contains(r.modelId()) || !promptLinks.containsKey(r.promptId())) {
-                    throw new IllegalArgumentException("run " + r.modelId() + "/" + r.promptId()
-                            + " names a model or prompt that is not in the gallery: add it or drop the run");
-                }
-                if (r.ok()) {
-                    SafeIds.checkRelativePath(r.dataPath());
-                }
-                if (runs.put(r.modelId() + "/" + r.promptId(), r) != null) {
-                    throw new IllegalArgumentException("run " + r.modelId() + "/" + r.promptId()
-                            + " appears twice: keep one");
-                }
+                runs.put(r.modelId() + "/" + r.promptId(), r);
             }
         }
 

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,6 +26,7 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** Renders fixture galleries and checks the pages with an HTML parser. */
 class SiteRendererTest {
@@ -268,23 +270,29 @@ class SiteRendererTest {
     }
 
     @Test
-    void rejectsUnsafeOrInconsistentInput() throws IOException {
-        Path dir = TestFiles.freshDir("jsoup-bad");
+    void rejectsUnsafeOrInconsistentInputWhenTheModelIsBuilt() {
         SiteModel ok = Fixtures.small();
         SiteRun first = ok.runs().get(0);
-        List<SiteModel> bad = List.of(
-                new SiteModel("t", "v", List.of(new SiteModelInfo("../evil", "x", "")), ok.prompts(), List.of()),
-                new SiteModel("t", "v", ok.models(), List.of(new SitePrompt("a/b", "x", List.of())), List.of()),
-                new SiteModel("t", "v", List.of(new SiteModelInfo("M", "x", ""), new SiteModelInfo("m", "y", "")),
-                        ok.prompts(), List.of()),
-                new SiteModel("t", "v", ok.models(), ok.prompts(), List.of(first, first)),
-                new SiteModel("t", "v", ok.models(), ok.prompts(), List.of(SiteRun.failed("nope", "france", "x"))),
-                new SiteModel("t", "v", ok.models(), ok.prompts(), List.of(SiteRun.ok(first.modelId(), first.promptId(),
-                        first.result(), first.provenance(), "../../outside.json"))));
-        for (SiteModel s : bad) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SiteRenderer().render(s, dir));
-            assertTrue(e.getMessage().length() > 20, e.getMessage());
-        }
+        String unsafe = " cannot be used as a file name: use 1 to 128 letters, digits, '.', '_' or '-', starting"
+                + " with a letter or digit, without '..' or path separators";
+        Map<String, Executable> bad = new LinkedHashMap<>();
+        bad.put("id '../evil'" + unsafe,
+                () -> new SiteModel("t", "v", List.of(new SiteModelInfo("../evil", "x", "")), ok.prompts(), List.of()));
+        bad.put("id 'a/b'" + unsafe,
+                () -> new SiteModel("t", "v", ok.models(), List.of(new SitePrompt("a/b", "x", List.of())), List.of()));
+        bad.put("model id 'm' appears twice (ids are compared ignoring case, as file systems may): give each model"
+                + " a distinct id", () -> new SiteModel("t", "v", List.of(new SiteModelInfo("M", "x", ""),
+                new SiteModelInfo("m", "y", "")), ok.prompts(), List.of()));
+        bad.put("run " + first.modelId() + "/" + first.promptId() + " appears twice: keep one",
+                () -> new SiteModel("t", "v", ok.models(), ok.prompts(), List.of(first, first)));
+        bad.put("run nope/france names a model or prompt that is not in the gallery: add it or drop the run",
+                () -> new SiteModel("t", "v", ok.models(), ok.prompts(), List.of(SiteRun.failed("nope", "france", "x"))));
+        bad.put("data path '../../outside.json' has an unsafe segment '..': use letters, digits, '.', '_' or '-'"
+                + " separated by '/', without '..'", () -> new SiteModel("t", "v", ok.models(), ok.prompts(),
+                List.of(SiteRun.ok(first.modelId(), first.promptId(), first.result(), first.provenance(),
+                        "../../outside.json"))));
+        bad.forEach((message, build) ->
+                assertEquals(message, assertThrows(IllegalArgumentException.class, build).getMessage()));
         assertThrows(IllegalArgumentException.class, () -> new SiteRun("m", "p", true, null, null, null, null));
     }
 

@@ -78,7 +78,7 @@ class RunJsonTest {
 
     @Test
     void v2CollisionLosesAnIdButTheLosslessSectionKeepsBoth() {
-        List<Map<String, float[]>> v2 = RunJson.v2Tracked(tiny());
+        List<Map<String, float[]>> v2 = RunJsonWriter.v2Tracked(tiny());
         assertEquals(List.of("x", "!"), List.copyOf(v2.get(0).keySet()));
         assertArrayEquals(new float[] {0.125f, 0.75f}, v2.get(0).get("x")); // id 4's, not id 3's
 
@@ -112,24 +112,24 @@ class RunJsonTest {
             if (!Float.isFinite(f)) {
                 continue;
             }
-            String s = RunJson.exact(f);
+            String s = PythonFloats.exact(f);
             assertEquals(Float.floatToIntBits(f), Float.floatToIntBits(Float.parseFloat(s)), s);
         }
-        assertEquals("0.1", RunJson.exact(0.1f));
-        assertEquals("1e-45", RunJson.exact(Float.MIN_VALUE));
-        assertEquals("3.4028235e+38", RunJson.exact(Float.MAX_VALUE));
-        assertEquals("100.0", RunJson.exact(100f));
+        assertEquals("0.1", PythonFloats.exact(0.1f));
+        assertEquals("1e-45", PythonFloats.exact(Float.MIN_VALUE));
+        assertEquals("3.4028235e+38", PythonFloats.exact(Float.MAX_VALUE));
+        assertEquals("100.0", PythonFloats.exact(100f));
     }
 
     @Test
     void roundsToFiveDecimalsAsPythonDoes() {
         // Values from Python: round(float(np.float32(x)), 5), printed by json.dumps.
-        assertEquals("1e-05", RunJson.round5(1.5e-5f)); // the float is 1.4999999621e-05: below the tie
-        assertEquals("0.12346", RunJson.round5(0.123456789f));
-        assertEquals("0.0", RunJson.round5(4e-6f));
-        assertEquals("0.0001", RunJson.round5(1e-4f));
-        assertEquals("1.0", RunJson.round5(0.999999f));
-        assertEquals("0.33333", RunJson.round5(1f / 3));
+        assertEquals("1e-05", PythonFloats.round5(1.5e-5f)); // the float is 1.4999999621e-05: below the tie
+        assertEquals("0.12346", PythonFloats.round5(0.123456789f));
+        assertEquals("0.0", PythonFloats.round5(4e-6f));
+        assertEquals("0.0001", PythonFloats.round5(1e-4f));
+        assertEquals("1.0", PythonFloats.round5(0.999999f));
+        assertEquals("0.33333", PythonFloats.round5(1f / 3));
     }
 
     @Test
