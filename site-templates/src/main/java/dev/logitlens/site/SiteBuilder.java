@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.logitlens.core.ToolVersion;
+import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.ModelEntry;
@@ -66,13 +67,13 @@ public final class SiteBuilder {
      * Builds the site of {@code gallery} from its run outcomes into {@code outputDir}.
      *
      * @throws IOException              when the site cannot be written; the previous site is left as it was
-     * @throws IllegalArgumentException when {@code outputDir} holds something that is not a logitlens site
+     * @throws UserInputException when {@code outputDir} holds something that is not a logitlens site
      */
     public void build(Gallery gallery, List<RunOutcome> outcomes, Path outputDir) throws IOException {
         Path out = outputDir.toAbsolutePath().normalize();
         Path parent = out.getParent();
         if (parent == null) {
-            throw new IllegalArgumentException("outputDirectory " + outputDir + " is a file system root; choose a"
+            throw new UserInputException("outputDirectory " + outputDir + " is a file system root; choose a"
                     + " folder of its own, e.g. target/logitlens-site");
         }
         checkReplaceable(out);
@@ -154,14 +155,14 @@ public final class SiteBuilder {
             return;
         }
         if (!Files.isDirectory(out)) {
-            throw new IllegalArgumentException("outputDirectory " + out + " is a file; choose a folder for the site");
+            throw new UserInputException("outputDirectory " + out + " is a file; choose a folder for the site");
         }
         if (Files.isRegularFile(out.resolve(MANIFEST))) {
             return;
         }
         try (Stream<Path> s = Files.list(out)) {
             if (s.findAny().isPresent()) {
-                throw new IllegalArgumentException("outputDirectory " + out + " is not empty and holds no "
+                throw new UserInputException("outputDirectory " + out + " is not empty and holds no "
                         + MANIFEST + ", so it is not a logitlens site and will not be replaced; choose an empty or"
                         + " new folder (the default is target/logitlens-site)");
             }
@@ -245,7 +246,7 @@ public final class SiteBuilder {
             }
             return OffsetDateTime.parse(v).toInstant().toString();
         } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException("project.build.outputTimestamp '" + value + "' is neither an ISO-8601"
+            throw new UserInputException("project.build.outputTimestamp '" + value + "' is neither an ISO-8601"
                     + " date-time with offset (2024-01-01T00:00:00Z) nor seconds since the epoch");
         }
     }

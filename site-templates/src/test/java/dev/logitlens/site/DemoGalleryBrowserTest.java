@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.logitlens.core.gallery.Gallery;
-import dev.logitlens.core.gallery.GalleryParser;
+import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.run.BuildListener;
-import dev.logitlens.core.run.GalleryCollector;
 import dev.logitlens.core.run.RunOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +24,9 @@ class DemoGalleryBrowserTest {
     void demoGalleryRendersAndIsScreenshotted() throws Exception {
         Path gallery = Path.of("..", "prompts", "logitlens.yaml");
         assumeTrue(Files.isRegularFile(gallery), "the demo gallery is part of the repository checkout");
-        Gallery g = GalleryParser.parse(gallery);
-        List<RunOutcome> outcomes = new GalleryCollector(
-                new GalleryCollector.Options(null, null, true), BuildListener.NONE).collect(g);
         Path site = Path.of("target", "demo-site");
-        new SiteBuilder(null).build(g, outcomes, site);
+        List<RunOutcome> outcomes = new GalleryBuild(BuildListener.NONE).site(
+                GalleryBuild.Request.of(gallery).withFailFast(true), site, new SiteBuilder(null)::build).outcomes();
         assertTrue(outcomes.stream().allMatch(RunOutcome::ok));
 
         try (Browser browser = Browser.start()) {

@@ -1,8 +1,6 @@
 package dev.logitlens.site;
 
-import dev.logitlens.core.gallery.Gallery;
-import dev.logitlens.core.gallery.GalleryParser;
-import dev.logitlens.core.run.GalleryCollector;
+import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.run.RunOutcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,10 +57,8 @@ class KillDuringBuildTest {
                     "two runs from the first build, one from the killed one");
         }
 
-        Gallery g = GalleryParser.parse(gallery);
         List<String> log = new ArrayList<>();
-        List<RunOutcome> outcomes = new GalleryCollector(new GalleryCollector.Options(cache, null, false),
-                new dev.logitlens.core.run.BuildListener() {
+        List<RunOutcome> outcomes = new GalleryBuild(new dev.logitlens.core.run.BuildListener() {
                     @Override
                     public void info(String line) {
                         log.add(line);
@@ -72,12 +68,11 @@ class KillDuringBuildTest {
                     public void warn(String line) {
                         log.add("WARN " + line);
                     }
-                }).collect(g);
+                }).site(GalleryBuild.Request.of(gallery).withCache(cache), site, new SiteBuilder(null)::build).outcomes();
         assertTrue(outcomes.stream().allMatch(RunOutcome::ok), String.join("\n", log));
         assertEquals(List.of(true, true, false, false, true, false, false, false),
                 outcomes.stream().map(RunOutcome::cached).toList(), String.join("\n", log));
         assertTrue(log.stream().noneMatch(l -> l.startsWith("WARN")), String.join("\n", log));
-        new SiteBuilder(null).build(g, outcomes, site);
         assertEquals(8, new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("manifest.json")
                 .toFile()).get("runs").size());
     }

@@ -1,13 +1,9 @@
 package dev.logitlens.site;
 
-import dev.logitlens.core.gallery.Gallery;
-import dev.logitlens.core.gallery.GalleryParser;
+import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.run.BuildListener;
-import dev.logitlens.core.run.GalleryCollector;
-import dev.logitlens.core.run.RunOutcome;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The pipeline of {@code mvn logitlens:site} in a process of its own, for the kill test:
@@ -35,10 +31,8 @@ public final class SiteBuildMain {
                 System.out.flush();
             }
         };
-        Gallery g = GalleryParser.parse(Path.of(args[0]));
-        List<RunOutcome> outcomes = new GalleryCollector(new GalleryCollector.Options(Path.of(args[2]), null, false),
-                out).collect(g);
-        new SiteBuilder(null).build(g, outcomes, Path.of(args[1]));
+        new GalleryBuild(out).site(GalleryBuild.Request.of(Path.of(args[0])).withCache(Path.of(args[2])),
+                Path.of(args[1]), new SiteBuilder(null)::build);
         System.out.println("SITE BUILT");
     }
 

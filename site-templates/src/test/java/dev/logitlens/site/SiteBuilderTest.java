@@ -2,6 +2,7 @@ package dev.logitlens.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;
@@ -113,7 +114,7 @@ class SiteBuilderTest {
         Path notASite = tmp.resolve("src");
         Files.createDirectories(notASite);
         Files.writeString(notASite.resolve("Main.java"), "class Main {}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserInputException e = assertThrows(UserInputException.class,
                 () -> new SiteBuilder("0.0-test", null).build(g, collect(g), notASite));
         assertTrue(e.getMessage().contains("is not empty and holds no manifest.json"), e.getMessage());
         assertTrue(Files.isRegularFile(notASite.resolve("Main.java")));

@@ -1,5 +1,7 @@
 package dev.logitlens.core.djl;
 
+import dev.logitlens.core.UserInputException;
+
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 
@@ -102,7 +104,7 @@ public final class Djl {
     }
 
     /** A device that cannot be used, with the fix in the message. */
-    public static final class DeviceException extends RuntimeException {
+    public static final class DeviceException extends UserInputException {
         public DeviceException(String message) {
             super(message);
         }

@@ -1,5 +1,7 @@
 package dev.logitlens.core.format;
 
+import dev.logitlens.core.UserInputException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,7 +80,7 @@ public final class RunJson {
     }
 
     /** A file that is not a run document this version can read; the message names the file and field. */
-    public static final class RunJsonException extends RuntimeException {
+    public static final class RunJsonException extends UserInputException {
         public RunJsonException(String message) {
             super(message);
         }

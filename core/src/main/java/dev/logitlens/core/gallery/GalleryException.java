@@ -1,12 +1,14 @@
 package dev.logitlens.core.gallery;
 
+import dev.logitlens.core.UserInputException;
+
 import java.util.Objects;
 
 /**
  * A problem in a gallery file. The message always reads {@code <file>:<line>:<col>: <problem>. <fix>} so that
  * editors and terminals can jump to the spot.
  */
-public final class GalleryException extends RuntimeException {
+public final class GalleryException extends UserInputException {
 
     private static final long serialVersionUID = 1L;
 

@@ -67,7 +67,16 @@ public final class GalleryCollector {
      * @throws RuntimeException with {@code failFast}, the cause of the first failed run
      */
     public List<RunOutcome> collect(Gallery gallery) {
-        List<Run> runs = gallery.runs();
+        return collect(gallery.runs());
+    }
+
+    /**
+     * Collects only {@code runs} (some of a gallery's runs, in its order: a shard's share, or the runs that are
+     * not imported from files).
+     *
+     * @return one outcome per run, in the order given
+     */
+    public List<RunOutcome> collect(List<Run> runs) {
         Map<String, List<Integer>> byModel = new LinkedHashMap<>();
         for (int i = 0; i < runs.size(); i++) {
             byModel.computeIfAbsent(runs.get(i).model().id(), id -> new ArrayList<>()).add(i);
@@ -216,9 +225,10 @@ public final class GalleryCollector {
     /** A model that cannot be prepared or loaded fails all its runs; the log gives the cause once. */
     private void failAll(List<Run> runs, List<Integer> indices, RuntimeException e, RunOutcome[] outcomes,
                          Progress progress) {
-        fail(runs.get(indices.get(0)), indices.get(0), e, outcomes, progress);
+        Run first = runs.get(indices.get(0));
+        fail(first, indices.get(0), e, outcomes, progress);
         for (int i : indices.subList(1, indices.size())) {
-            outcomes[i] = RunOutcome.failed(runs.get(i), e);
+            outcomes[i] = RunOutcome.failedLikeFirst(runs.get(i), e, first);
             listener.warn(progress.next() + label(runs.get(i)) + ": FAILED: model '" + runs.get(i).model().id()
                     + "' could not be loaded (see above)");
         }

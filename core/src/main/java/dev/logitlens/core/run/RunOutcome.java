@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param message    when failed: names the model, the prompt and the cause; null when ok
  * @param error      when failed: the cause, so callers can tell a configuration error from a crash
  * @param seconds    time spent collecting (0 for cached and failed runs)
+ * @param sameErrorAs when failed by the error that already failed another run of the same model (a model that
+ *                    could not be loaded): that first run, whose message carries the cause; null otherwise
  */
 public record RunOutcome(Run run, boolean ok, boolean cached, LensResult result, Provenance provenance,
-                         String message, RuntimeException error, double seconds) {
+                         String message, RuntimeException error, double seconds, Run sameErrorAs) {
     public RunOutcome {
         Objects.requireNonNull(run, "run");
         if (ok && (result == null || provenance == null)) {
@@ -31,11 +33,27 @@ public record RunOutcome(Run run, boolean ok, boolean cached, LensResult result,
     }
 
     static RunOutcome ok(Run run, LensResult result, Provenance provenance, boolean cached, double seconds) {
-        return new RunOutcome(run, true, cached, result, provenance, null, null, seconds);
+        return new RunOutcome(run, true, cached, result, provenance, null, null, seconds, null);
     }
 
     static RunOutcome failed(Run run, RuntimeException error) {
-        return new RunOutcome(run, false, false, null, null, describe(run, error), error, 0);
+        return new RunOutcome(run, false, false, null, null, describe(run, error), error, 0, null);
+    }
+
+    /** A further run of a model that failed as a whole: {@code first} is the run whose outcome gives the cause. */
+    static RunOutcome failedLikeFirst(Run run, RuntimeException error, Run first) {
+        return new RunOutcome(run, false, false, null, null, describe(run, error), error, 0, first);
+    }
+
+    /** A run that was not computed here and failed elsewhere or went missing; the message says which and where. */
+    public static RunOutcome failed(Run run, String message) {
+        return new RunOutcome(run, false, false, null, null, "model '" + run.model().id() + "' × prompt '"
+                + run.prompt().id() + "': " + message, null, 0, null);
+    }
+
+    /** A run computed elsewhere (another machine's shard, an imported file) and read back. */
+    public static RunOutcome read(Run run, LensResult result, Provenance provenance) {
+        return new RunOutcome(run, true, true, result, provenance, null, null, 0, null);
     }
 
     /** {@code model 'gpt2' × prompt 'france': <cause>}. */

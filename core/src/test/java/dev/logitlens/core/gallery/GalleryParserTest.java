@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.logitlens.core.UserInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,8 +144,10 @@ class GalleryParserTest {
                 + "'france'). Change layers so that it fits every model it applies to.", e.getMessage());
 
         Run fromCli = GalleryParser.parse(file, new Settings(null, LayerSpec.of(99), null, null)).runs().get(0);
-        IllegalArgumentException cli = assertThrows(IllegalArgumentException.class, () -> fromCli.layerIndices(3));
-        assertEquals("layers: [99] is out of range for a 3-layer model (valid: 0..2 or -3..-1)", cli.getMessage());
+        UserInputException cli = assertThrows(UserInputException.class, () -> fromCli.layerIndices(3));
+        assertEquals("layers: [99] is out of range for a 3-layer model (valid: 0..2 or -3..-1) (model 'gpt2', prompt"
+                + " 'france'). The value comes from logitlens.layers; change it so that it fits every model.",
+                cli.getMessage());
     }
 
     @Test

@@ -185,6 +185,43 @@ class GalleryCollectorTest {
     }
 
     @Test
+    void theFailureReportGivesEachCauseOnceWithTheRunsItAlsoFailed() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        Gallery g = gallery("""
+                defaults: { device: cpu }
+                models:
+                  - id: ghost
+                    path: models/ghost
+                  - id: alpha
+                    path: models/alpha
+                prompts:
+                  - id: one
+                    text: The cat
+                  - id: two
+                    text: a cat
+                  - id: deep
+                    text: a cat sat
+                    layers: [99]
+                """);
+        List<RunOutcome> out = new GalleryCollector(new GalleryCollector.Options(null, null, false), new Lines())
+                .collect(g);
+        assertEquals(List.of(false, false, false, true, true, false), out.stream().map(RunOutcome::ok).toList());
+        assertEquals(out.get(0).run(), out.get(2).sameErrorAs());
+        assertEquals(null, out.get(5).sameErrorAs());
+        String file = tmp.resolve("logitlens.yaml").toString();
+        assertEquals("4 of 6 runs failed:"
+                + "\n  model 'ghost' × prompt 'one': " + file + ":3:5: model 'ghost': path models/ghost is not a directory"
+                + " (resolved to " + tmp.resolve("models/ghost").toAbsolutePath().normalize() + "). Point path at a"
+                + " Hugging Face model directory holding config.json, model.safetensors and tokenizer.json, relative to"
+                + " the gallery file"
+                + "\n    (the same error failed 2 more runs of model 'ghost')"
+                + "\n  model 'alpha' × prompt 'deep': " + file + ":14:13: layers: [99] is out of range for a 3-layer"
+                + " model (valid: 0..2 or -3..-1) (model 'alpha', prompt 'deep'). Change layers so that it fits every"
+                + " model it applies to.", FailureReport.of(out).orElseThrow());
+        assertEquals(java.util.Optional.empty(), FailureReport.of(out.subList(3, 5)));
+    }
+
+    @Test
     void aCorruptCacheEntryIsReportedIgnoredAndRewritten() throws IOException {
         tinyModel(tmp.resolve("models/alpha"), 1);
         Gallery g = gallery("""

@@ -1,0 +1,103 @@
+package dev.logitlens.core.build;
+
+import dev.logitlens.core.gallery.Gallery;
+import dev.logitlens.core.gallery.GalleryParser;
+import dev.logitlens.core.gallery.Settings;
+import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.run.FailureReport;
+import dev.logitlens.core.run.GalleryCollector;
+import dev.logitlens.core.run.RunOutcome;
+import dev.logitlens.core.source.HubOptions;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole pipeline behind each goal, in one place: parse the gallery, collect its runs, render the site. The
+ * Maven goals, the tests and the demo build all go through here, so they cannot drift apart.
+ *
+ * <p>The site renderer lives in a module above core; it is handed in as a {@link SiteWriter}.
+ */
+public final class GalleryBuild {
+
+    /**
+     * What every build needs.
+     *
+     * @param gallery   the gallery file, as it should appear in messages
+     * @param overrides command-line settings over the gallery's ({@link Settings#EMPTY} for none)
+     * @param cacheDir  the run cache, or null for none
+     * @param hub       how hub models are found; null reads the environment
+     * @param failFast  stop at the first failed run and throw its cause
+     */
+    public record Request(Path gallery, Settings overrides, Path cacheDir, HubOptions hub, boolean failFast) {
+        public Request {
+            Objects.requireNonNull(gallery, "gallery");
+            Objects.requireNonNull(overrides, "overrides");
+        }
+
+        /** A gallery file with no overrides, no cache and the environment's hub settings. */
+        public static Request of(Path gallery) {
+            return new Request(gallery, Settings.EMPTY, null, null, false);
+        }
+
+        public Request withCache(Path dir) {
+            return new Request(gallery, overrides, dir, hub, failFast);
+        }
+
+        public Request withFailFast(boolean on) {
+            return new Request(gallery, overrides, cacheDir, hub, on);
+        }
+    }
+
+    /** Writes the site of a gallery from its outcomes (the site module's {@code SiteBuilder::build}). */
+    @FunctionalInterface
+    public interface SiteWriter {
+        void write(Gallery gallery, List<RunOutcome> outcomes, Path outputDir) throws IOException;
+    }
+
+    /** What a build produced: the gallery and one outcome per run that was its to produce. */
+    public record Result(Gallery gallery, List<RunOutcome> outcomes) {
+        public Result {
+            outcomes = List.copyOf(outcomes);
+        }
+
+        /** The failures, each cause once; empty when every run succeeded. */
+        public Optional<String> failures() {
+            return FailureReport.of(outcomes);
+        }
+    }
+
+    private final BuildListener listener;
+
+    public GalleryBuild(BuildListener listener) {
+        this.listener = listener == null ? BuildListener.NONE : listener;
+    }
+
+    /** Parses the gallery, computes (or takes from the cache) every run, and writes the site to {@code out}. */
+    public Result site(Request request, Path out, SiteWriter site) throws IOException {
+        Gallery gallery = parse(request);
+        List<RunOutcome> outcomes = collector(request).collect(gallery);
+        return render(gallery, outcomes, out, site);
+    }
+
+    /** The gallery of a request, every error located in its file. */
+    public static Gallery parse(Request request) {
+        return GalleryParser.parse(request.gallery(), request.overrides());
+    }
+
+    private GalleryCollector collector(Request request) {
+        return new GalleryCollector(new GalleryCollector.Options(request.cacheDir(), request.hub(), request.failFast()),
+                listener);
+    }
+
+    private Result render(Gallery gallery, List<RunOutcome> outcomes, Path out, SiteWriter site) throws IOException {
+        site.write(gallery, outcomes, out);
+        long failed = outcomes.stream().filter(o -> !o.ok()).count();
+        listener.info("Site written to " + out + (failed == 0 ? "" : " (" + failed
+                + (failed == 1 ? " failed run has" : " failed runs have") + " a page with its message)"));
+        return new Result(gallery, outcomes);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.logitlens.maven;
+
+import dev.logitlens.core.gallery.GalleryParser;
+
+/**
+ * The user properties of the goals ({@code -Dlogitlens.k=3}). Used by the {@code @Parameter} annotations and
+ * by every message that tells the user which property to change, so the two cannot disagree.
+ */
+final class PropertyNames {
+    static final String CONFIG = GalleryParser.CONFIG_PROPERTY;
+    static final String OUTPUT_DIRECTORY = "logitlens.outputDirectory";
+    static final String CACHE_DIRECTORY = "logitlens.cacheDirectory";
+    static final String DEVICE = "logitlens.device";
+    static final String K = "logitlens.k";
+    static final String LAYERS = "logitlens.layers";
+    static final String REFRESH_REFS = "logitlens.refreshRefs";
+    static final String SKIP = "logitlens.skip";
+    static final String FAIL_FAST = "logitlens.failFast";
+
+    private PropertyNames() {}
+}
