@@ -2,7 +2,7 @@ package dev.logitlens.site;
 
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.synth.RandomGpt2;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ final class TinyGallery {
 
     static void model(Path dir, long seed) throws IOException {
         RandomGpt2.write(dir, new RandomGpt2.Spec(3, 16, 2, 40, 32, TensorDtype.F32, "", true, 1, seed));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 40);
+        WordLevelTokenizerWriter.write(dir, WORDS, 40);
     }
 
     /** Writes models/alpha, models/beta and logitlens.yaml with the given prompt lines under {@code root}. */

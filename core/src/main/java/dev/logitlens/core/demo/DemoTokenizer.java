@@ -1,7 +1,6 @@
 package dev.logitlens.core.demo;
 
-import dev.logitlens.core.synth.SyntheticCheckpoint;
-
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -67,6 +66,6 @@ public final class DemoTokenizer {
     /** Writes {@code dir/tokenizer.json}. */
     public void write(Path dir) throws IOException {
         // The shared writer puts <unk> at 0 and the words after it in order, which is exactly this table.
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, vocab.subList(1, vocab.size()), vocab.size());
+        WordLevelTokenizerWriter.write(dir, vocab.subList(1, vocab.size()), vocab.size());
     }
 }

@@ -8,13 +8,13 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.SafetensorsWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.djl.Djl;
 import dev.logitlens.core.model.gpt2.Gpt2Config;
 import dev.logitlens.core.model.gpt2.Gpt2Model;
 import dev.logitlens.core.model.gpt2.Gpt2Weights;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -237,7 +237,7 @@ public final class DemoTrainer {
         config.put("activation_function", c.activation());
         config.put("layer_norm_epsilon", c.layerNormEps());
         config.put("tie_word_embeddings", true);
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         r.tokenizer().write(dir);
         Files.writeString(dir.resolve("TRAINING.md"), trainingNotes(r));
     }

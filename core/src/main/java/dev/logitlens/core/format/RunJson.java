@@ -49,15 +49,6 @@ public final class RunJson {
         return line;
     }
 
-    /**
-     * Only the seed's V2 document ({@code meta}, {@code input}, {@code layers}, {@code topk}, {@code tracked}),
-     * exactly as its {@code to_js_format} builds it, without our lossless section: for tools that want
-     * nothing else, and the size the site's page data is measured against.
-     */
-    public static byte[] writeV2(LensResult r) {
-        return RunJsonWriter.object(g -> RunJsonWriter.v2(g, r));
-    }
-
     /** Reads a document written by {@link #write}; {@code source} names it in error messages. */
     public static Document read(byte[] json, String source) {
         JsonNode root;

@@ -9,7 +9,7 @@ import dev.logitlens.core.djl.Djl;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.synth.RandomGpt2;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ public final class LensBench {
         if (!Files.exists(dir.resolve("model.safetensors"))) {
             long t0 = System.nanoTime();
             RandomGpt2.write(dir, new RandomGpt2.Spec(layers, d, heads, vocab, positions, TensorDtype.F32, "", true, 1, 1));
-            SyntheticCheckpoint.writeWordLevelTokenizer(dir, List.of(), vocab);
+            WordLevelTokenizerWriter.write(dir, List.of(), vocab);
             System.out.printf("wrote checkpoint in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
         long t0 = System.nanoTime();
@@ -88,7 +88,7 @@ public final class LensBench {
             long t0 = System.nanoTime();
             dev.logitlens.core.synth.RandomLlama.write(dir, new dev.logitlens.core.synth.RandomLlama.Spec("llama", layers, d,
                     heads, kv, hd, inter, vocab, 2048, TensorDtype.BF16, "model.", true, 1, 1, java.util.Map.of()));
-            SyntheticCheckpoint.writeWordLevelTokenizer(dir, List.of(), vocab);
+            WordLevelTokenizerWriter.write(dir, List.of(), vocab);
             System.out.printf("wrote checkpoint in %.1f s (%d MB)%n", (System.nanoTime() - t0) / 1e9,
                     Files.size(dir.resolve("model.safetensors")) >> 20);
             System.gc();

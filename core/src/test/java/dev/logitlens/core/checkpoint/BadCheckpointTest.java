@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.synth.RandomGpt2;
 import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class BadCheckpointTest {
     @BeforeEach
     void writeModel() throws IOException {
         RandomGpt2.write(dir, new RandomGpt2.Spec(2, 8, 2, 16, 8, TensorDtype.F32, "", true, 1, 1));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, List.of("a", "b"), 16);
+        WordLevelTokenizerWriter.write(dir, List.of("a", "b"), 16);
         weights = dir.resolve("model.safetensors");
     }
 

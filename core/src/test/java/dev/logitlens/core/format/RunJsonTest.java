@@ -73,7 +73,7 @@ class RunJsonTest {
                 + "\"layers\":[0,2],"
                 + "\"topk\":[[[\"x\",\"!\"],[\"!\",\"a\"]],[[\"x\",\"!\"],[\"a\",\"!\"]]],"
                 + "\"tracked\":[{\"x\":[0.125,0.75],\"!\":[0.12346,0.1875]},{\"a\":[0.1,0.7],\"!\":[0.6,0.2]}]}";
-        assertEquals(expected, new String(RunJson.writeV2(tiny()), StandardCharsets.UTF_8));
+        assertEquals(expected, new String(V2Json.write(tiny()), StandardCharsets.UTF_8));
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.djl.Djl;
+import dev.logitlens.core.reference.NaiveRope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,7 +40,7 @@ class RopeTest {
                 hTd[(i / dh) * t * dh + p * dh + i % dh] = v;
             }
         }
-        double[][] expected = Rope.naive(x, heads, dh, rotaryDim, rope.invFreq(), interleaved);
+        double[][] expected = NaiveRope.rotate(x, heads, dh, rotaryDim, rope.invFreq(), interleaved);
         try (NDManager m = NDManager.newBaseManager()) {
             float[] got = rope.apply(m.create(hTd, new Shape(heads, t, dh)), interleaved).toFloatArray();
             for (int p = 0; p < t; p++) {
@@ -305,7 +306,7 @@ class RopeTest {
         double[] longInv = rope.forLength(t).invFreq();
         double af = rope.attentionFactor();
         assertEquals(Math.sqrt(1 + Math.log(16) / Math.log(4)), af, 1e-12);
-        double[][] expected = Rope.naive(x, heads, dh, rotaryDim, longInv, af, false);
+        double[][] expected = NaiveRope.rotate(x, heads, dh, rotaryDim, longInv, af, false);
         try (NDManager m = NDManager.newBaseManager()) {
             float[] got = rope.apply(m.create(hTd, new Shape(heads, t, dh)), false).toFloatArray();
             for (int p = 0; p < t; p++) {

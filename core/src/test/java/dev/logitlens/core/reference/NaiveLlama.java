@@ -1,7 +1,5 @@
 package dev.logitlens.core.reference;
 
-import dev.logitlens.core.model.Rope;
-
 import java.util.Map;
 
 /**
@@ -69,8 +67,8 @@ public final class NaiveLlama {
                 q = perHeadRmsNorm(q, w.get(a + "q_norm.weight"), c.heads(), c.headDim(), c.eps());
                 k = perHeadRmsNorm(k, w.get(a + "k_norm.weight"), c.kvHeads(), c.headDim(), c.eps());
             }
-            q = Rope.naive(q, c.heads(), c.headDim(), c.headDim(), c.invFreq(), c.attentionFactor(), false);
-            k = Rope.naive(k, c.kvHeads(), c.headDim(), c.headDim(), c.invFreq(), c.attentionFactor(), false);
+            q = NaiveRope.rotate(q, c.heads(), c.headDim(), c.headDim(), c.invFreq(), c.attentionFactor(), false);
+            k = NaiveRope.rotate(k, c.kvHeads(), c.headDim(), c.headDim(), c.invFreq(), c.attentionFactor(), false);
             double[][] att = Naive.attention(q, k, v, c.heads(), c.kvHeads(), c.headDim(),
                     1 / Math.sqrt(c.headDim()), c.windows()[i], 0);
             h = Naive.add(h, Naive.linear(att, w.get(a + "o_proj.weight"), w.get(a + "o_proj.bias"), qDim, d));

@@ -6,7 +6,7 @@ import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryException;
 import dev.logitlens.core.gallery.GalleryParser;
 import dev.logitlens.core.synth.RandomGpt2;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +36,7 @@ class GalleryCollectorTest {
     /** A 3-layer GPT-2 with random weights and a word-level tokenizer. */
     static void tinyModel(Path dir, long seed) throws IOException {
         RandomGpt2.write(dir, new RandomGpt2.Spec(3, 16, 2, 40, 32, TensorDtype.F32, "", true, 1, seed));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 40);
+        WordLevelTokenizerWriter.write(dir, WORDS, 40);
     }
 
     /** Lines a build printed, split by level. */

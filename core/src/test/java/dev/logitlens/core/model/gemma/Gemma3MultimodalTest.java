@@ -11,7 +11,7 @@ import dev.logitlens.core.model.Families;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveGemma;
 import dev.logitlens.core.synth.RandomGemma;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +105,7 @@ class Gemma3MultimodalTest {
     void badTextConfigsFailNamingTheFile(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("config.json");
         RandomGemma.writeMultimodal(dir, spec("language_model.model.", true, TensorDtype.F32, 1, 26));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, GemmaLensTest.WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, GemmaLensTest.WORDS, VOCAB);
         String original = Files.readString(cfg);
 
         // Older releases applied this cap through Gemma3ForCausalLM, current ones do not: refused, not guessed.
@@ -145,7 +145,7 @@ class Gemma3MultimodalTest {
     }
 
     private static LensResult collect(Path dir) throws Exception {
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, GemmaLensTest.WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, GemmaLensTest.WORDS, VOCAB);
         try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "auto")) {
             assertArrayEquals(IDS, s.tokenizer().encode(GemmaLensTest.PROMPT));
             return s.collect(GemmaLensTest.PROMPT, 5, null);

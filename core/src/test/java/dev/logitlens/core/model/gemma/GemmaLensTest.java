@@ -8,7 +8,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveGemma;
 import dev.logitlens.core.synth.RandomGemma;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
@@ -193,7 +193,7 @@ class GemmaLensTest {
     }
 
     private static LensResult collect(Path dir) throws Exception {
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
         try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "auto")) {
             assertArrayEquals(ids(), s.tokenizer().encode(PROMPT));
             return s.collect(PROMPT, 5, null);

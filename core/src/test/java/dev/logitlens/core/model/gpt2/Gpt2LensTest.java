@@ -7,7 +7,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveGpt2;
 import dev.logitlens.core.synth.RandomGpt2;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +35,7 @@ class Gpt2LensTest {
         int layers = 3, d = 32, heads = 4, vocab = 64;
         Map<String, float[]> w = RandomGpt2.write(dir, new RandomGpt2.Spec(layers, d, heads, vocab, 16, dtype, prefix,
                 tied, shards, 42));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "auto")) {
             String prompt = "the capital of france is";
             LensResult r = s.collect(prompt, 5, null);
@@ -51,7 +51,7 @@ class Gpt2LensTest {
         int layers = 4, d = 16, heads = 2, vocab = 32;
         Map<String, float[]> w = RandomGpt2.write(dir, new RandomGpt2.Spec(layers, d, heads, vocab, 16, TensorDtype.F32,
                 "", true, 1, 7));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "float32")) {
             LensResult r = s.collect("a dog is a dog", 3, new int[] {0, -1});
             assertArrayEquals(new int[] {0, 3}, r.layers());
@@ -71,7 +71,7 @@ class Gpt2LensTest {
         int layers = 3, d = 16, heads = 2, vocab = 32;
         Map<String, float[]> w = RandomGpt2.write(dir, new RandomGpt2.Spec(layers, d, heads, vocab, 256, TensorDtype.F32,
                 "", true, 1, 11));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         String prompt = String.join(" ", java.util.Collections.nCopies(40, "the dog is a paris"));
         try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "float32")) {
             LensResult r = s.collect(prompt, 4, null);

@@ -8,7 +8,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveGptJ;
 import dev.logitlens.core.synth.RandomGptJ;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +38,7 @@ class GptJLensTest {
         int layers = 3, d = 64, heads = 4, inner = 96, vocab = 64; // Dh = 16
         Map<String, float[]> w = RandomGptJ.write(dir, new RandomGptJ.Spec(layers, d, heads, inner, vocab, rotaryDim,
                 dtype, prefix, tied, shards, 9));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         try (LensSession s = LensSession.open(dir, "tiny-gptj", Device.cpu(), "auto")) {
             LensResult r = s.collect(PROMPT, 5, null);
             int[] ids = s.tokenizer().encode(PROMPT);
@@ -50,7 +50,7 @@ class GptJLensTest {
     @Test
     void nullRotaryDimFailsNamingTheKey(@TempDir Path dir) throws Exception {
         RandomGptJ.write(dir, new RandomGptJ.Spec(1, 16, 2, 16, 32, 4, TensorDtype.F32, "transformer.", false, 1, 3));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 32);
+        WordLevelTokenizerWriter.write(dir, WORDS, 32);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"rotary_dim\" : 4", "\"rotary_dim\" : null"));
         CheckpointException e = assertThrows(CheckpointException.class,

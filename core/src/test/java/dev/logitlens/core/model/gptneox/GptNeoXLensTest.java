@@ -8,7 +8,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveGptNeoX;
 import dev.logitlens.core.synth.RandomGptNeoX;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +39,7 @@ class GptNeoXLensTest {
         int layers = 3, d = 64, heads = 4, inner = 96, vocab = 64; // Dh = 16: rotary 0.25 rotates 4 dims
         Map<String, float[]> w = RandomGptNeoX.write(dir, new RandomGptNeoX.Spec(layers, d, heads, inner, vocab,
                 rotaryPct, parallel, dtype, prefix, tied, shards, 5));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         try (LensSession s = LensSession.open(dir, "tiny-neox", Device.cpu(), "auto")) {
             LensResult r = s.collect(PROMPT, 5, null);
             int[] ids = s.tokenizer().encode(PROMPT);
@@ -52,7 +52,7 @@ class GptNeoXLensTest {
     void unsupportedRopeScalingFails(@TempDir Path dir) throws Exception {
         RandomGptNeoX.write(dir, new RandomGptNeoX.Spec(1, 16, 2, 16, 32, 0.5, true, TensorDtype.F32, "gpt_neox.",
                 false, 1, 3));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 32);
+        WordLevelTokenizerWriter.write(dir, WORDS, 32);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"rotary_pct\"",
                 "\"rope_scaling\" : {\"type\": \"proportional\", \"factor\": 2.0}, \"rotary_pct\""));

@@ -10,7 +10,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveLlama;
 import dev.logitlens.core.synth.RandomLlama;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +48,7 @@ class LlamaLensTest {
     private static LensResult check(Path dir, RandomLlama.Spec s, String prompt, double[] invFreq,
                                     double attentionFactor, int[] windows) throws Exception {
         Map<String, float[]> w = RandomLlama.write(dir, s);
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
         try (LensSession session = LensSession.open(dir, "tiny-" + s.modelType(), Device.cpu(), "auto")) {
             assertEquals(s.modelType(), session.model().info().modelType());
             LensResult r = session.collect(prompt, 5, null);
@@ -205,7 +205,7 @@ class LlamaLensTest {
     void unsupportedRopeScalingFailsNamingConfig(@TempDir Path dir) throws Exception {
         RandomLlama.write(dir, spec("llama", 8, TensorDtype.F32, "", true, 1,
                 Map.of("rope_scaling", Map.of("rope_type", "proportional", "factor", 4.0))));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> LensSession.open(dir, "tiny", Device.cpu(), "auto"));
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("proportional"),
@@ -215,7 +215,7 @@ class LlamaLensTest {
     @Test
     void unsupportedActivationFailsNamingConfig(@TempDir Path dir) throws Exception {
         RandomLlama.write(dir, spec("llama", 8, TensorDtype.F32, "", true, 1, Map.of("hidden_act", "mish")));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> LensSession.open(dir, "tiny", Device.cpu(), "auto"));
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("hidden_act")
@@ -226,7 +226,7 @@ class LlamaLensTest {
     void untiedWithoutLmHeadFails(@TempDir Path dir) throws Exception {
         // weights written tied, config claims untied
         RandomLlama.write(dir, spec("llama", 8, TensorDtype.F32, "", true, 1, Map.of("tie_word_embeddings", false)));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, VOCAB);
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> LensSession.open(dir, "tiny", Device.cpu(), "auto"));
         assertTrue(e.getMessage().contains("lm_head.weight") && e.getMessage().contains("tie_word_embeddings"),

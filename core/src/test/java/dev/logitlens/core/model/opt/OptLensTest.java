@@ -8,7 +8,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaiveOpt;
 import dev.logitlens.core.synth.RandomOpt;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +39,7 @@ class OptLensTest {
         int layers = 3, d = 32, heads = 4, ffn = 48, vocab = 64;
         Map<String, float[]> w = RandomOpt.write(dir, new RandomOpt.Spec(layers, d, heads, ffn, vocab, 16, projDim,
                 preLn, dtype, prefix, tied, shards, 11));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         try (LensSession s = LensSession.open(dir, "tiny-opt", Device.cpu(), "auto")) {
             LensResult r = s.collect(PROMPT, 5, null);
             int[] ids = s.tokenizer().encode(PROMPT);
@@ -51,7 +51,7 @@ class OptLensTest {
     @Test
     void untiedConfigWithoutHeadFailsNamingTheFix(@TempDir Path dir) throws Exception {
         RandomOpt.write(dir, new RandomOpt.Spec(1, 16, 2, 16, 32, 8, 16, true, TensorDtype.F32, "decoder.", true, 1, 3));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 32);
+        WordLevelTokenizerWriter.write(dir, WORDS, 32);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"tie_word_embeddings\" : true",
                 "\"tie_word_embeddings\" : false"));
@@ -63,7 +63,7 @@ class OptLensTest {
     @Test
     void unsupportedActivationFailsNamingTheKey(@TempDir Path dir) throws Exception {
         RandomOpt.write(dir, new RandomOpt.Spec(1, 16, 2, 16, 32, 8, 16, true, TensorDtype.F32, "decoder.", true, 1, 3));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 32);
+        WordLevelTokenizerWriter.write(dir, WORDS, 32);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"relu\"", "\"mish\""));
         CheckpointException e = assertThrows(CheckpointException.class,

@@ -10,7 +10,7 @@ import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.reference.LensAssert;
 import dev.logitlens.core.reference.NaivePhi3;
 import dev.logitlens.core.synth.RandomPhi3;
-import dev.logitlens.core.synth.SyntheticCheckpoint;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +41,7 @@ class Phi3LensTest {
         int layers = 3, d = 64, heads = 4, inner = 96, vocab = 64; // Dh = 16
         Map<String, float[]> w = RandomPhi3.write(dir, new RandomPhi3.Spec(layers, d, heads, kvHeads, inner, vocab,
                 partial, window, dtype, prefix, tied, shards, 13));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         try (LensSession s = LensSession.open(dir, "tiny-phi3", Device.cpu(), "auto")) {
             LensResult r = s.collect(PROMPT, 5, null);
             int[] ids = s.tokenizer().encode(PROMPT);
@@ -94,7 +94,7 @@ class Phi3LensTest {
         Map<String, float[]> w = RandomPhi3.write(dir, new RandomPhi3.Spec(layers, d, heads, kvHeads, inner, vocab,
                 partial, 0, dtype, "model.", false, 1, 21));
         makeLongRope(dir, shortF, longF, 4, 64);
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, vocab);
+        WordLevelTokenizerWriter.write(dir, WORDS, vocab);
         // factor = 64 / 4 = 16: attention scaling sqrt(1 + ln 16 / ln 4) = sqrt(3)
         double attention = Math.sqrt(1 + Math.log(64.0 / 4) / Math.log(4));
         try (LensSession s = LensSession.open(dir, "tiny-phi3-long", Device.cpu(), "auto")) {
@@ -116,7 +116,7 @@ class Phi3LensTest {
     @Test
     void longRopeWithWrongFactorCountFailsNamingTheKey(@TempDir Path dir) throws Exception {
         RandomPhi3.write(dir, new RandomPhi3.Spec(1, 16, 2, 2, 16, 32, 1.0, 0, TensorDtype.F32, "model.", false, 1, 3));
-        SyntheticCheckpoint.writeWordLevelTokenizer(dir, WORDS, 32);
+        WordLevelTokenizerWriter.write(dir, WORDS, 32);
         makeLongRope(dir, new double[] {1.0}, new double[] {2.0}, 4, 64); // Dh 8 needs 4 factors each
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> LensSession.open(dir, "x", Device.cpu(), "float32").close());

@@ -1,5 +1,6 @@
 package dev.logitlens.core.synth;
 
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 
 import java.io.IOException;
@@ -64,7 +65,7 @@ public final class RandomPhi3 {
         config.put("partial_rotary_factor", s.partialRotary());
         config.put("sliding_window", s.slidingWindow() > 0 ? s.slidingWindow() : null);
         config.put("tie_word_embeddings", s.tied());
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         return ck.tensorsWithout(p);
     }
 }

@@ -1,5 +1,6 @@
 package dev.logitlens.core.synth;
 
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class RandomGptNeoX {
         config.put("layer_norm_eps", 1e-5);
         config.put("use_parallel_residual", s.parallel());
         config.put("tie_word_embeddings", s.tied());
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         return ck.tensorsWithout(p);
     }
 }

@@ -1,5 +1,6 @@
 package dev.logitlens.core.synth;
 
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class RandomGpt2 {
         config.put("activation_function", "gelu_new");
         config.put("layer_norm_epsilon", 1e-5);
         config.put("tie_word_embeddings", s.tied());
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         return ck.tensorsWithout(p);
     }
 }

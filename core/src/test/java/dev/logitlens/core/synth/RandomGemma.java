@@ -1,5 +1,6 @@
 package dev.logitlens.core.synth;
 
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 
 import java.io.IOException;
@@ -131,7 +132,7 @@ public final class RandomGemma {
         if (multimodal) {
             config = wrapMultimodal(config);
         }
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         Map<String, float[]> out = new LinkedHashMap<>();
         ck.tensors().forEach((k, v) -> {
             if (k.equals(head)) {

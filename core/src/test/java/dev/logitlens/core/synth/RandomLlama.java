@@ -1,5 +1,6 @@
 package dev.logitlens.core.synth;
 
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class RandomLlama {
         config.put("hidden_act", "silu");
         config.put("tie_word_embeddings", s.tied());
         config.putAll(s.extraConfig());
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         return ck.tensorsWithout(p);
     }
 

@@ -1,5 +1,6 @@
 package dev.logitlens.core.synth;
 
+import dev.logitlens.core.checkpoint.ConfigWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class RandomOpt {
         config.put("do_layer_norm_before", s.preLn());
         config.put("enable_bias", true);
         config.put("tie_word_embeddings", s.tied());
-        SyntheticCheckpoint.writeConfig(dir, config);
+        ConfigWriter.write(dir, config);
         return ck.tensorsWithout(pre);
     }
 }
