@@ -143,6 +143,11 @@ public final class SiteBuilder {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            g.writeObjectFieldStart("aggregates"); // the summary page's series (SiteRenderer writes them)
+            g.writeStringField("page", Summary.PAGE);
+            g.writeStringField("csv", Summary.CSV);
+            g.writeStringField("json", Summary.JSON);
+            g.writeEndObject();
             g.writeEndObject();
             g.flush();
             os.write('\n');

@@ -1,5 +1,6 @@
 package dev.logitlens.site;
 
+import dev.logitlens.core.aggregate.AggregateFiles;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.Provenance;
 import java.io.IOException;
@@ -30,10 +31,10 @@ public final class SiteRenderer {
     /** Thumbnail resolution on the index and model pages: bounds the index size (see site.md). */
     static final int THUMB_ROWS = 6;
     static final int THUMB_COLS = 12;
-    static final String[] ASSETS = {"lens.css", "lens.js"};
+    static final String[] ASSETS = {"lens.css", "lens.js", "summary.js"};
     private static final String RES = "dev/logitlens/site/";
     /** Classes s0..s7 in lens.css: one stroke colour per model on the prompt page. */
-    private static final int SERIES_COLOURS = 8;
+    static final int SERIES_COLOURS = 8;
 
     private final TemplateEngine engine;
 
@@ -71,6 +72,7 @@ public final class SiteRenderer {
                 }
             }
         }
+        writeSummary(site, ix, outDir);
     }
 
     private static void writeAssets(Path outDir) throws IOException {
@@ -98,7 +100,30 @@ public final class SiteRenderer {
         c.setVariable("rows", rows);
         c.setVariable("runCount", site.runs().size());
         c.setVariable("failedCount", site.runs().stream().filter(r -> !r.ok()).count());
+        c.setVariable("summaryHref", Summary.PAGE);
         write(outDir.resolve("index.html"), "index", c);
+    }
+
+    /** summary.html and the aggregate downloads it plots. */
+    private void writeSummary(SiteModel site, Index ix, Path outDir) throws IOException {
+        Summary summary = new Summary(site, ix.promptLinks);
+        Files.createDirectories(outDir.resolve(Summary.CSV).getParent());
+        Files.write(outDir.resolve(Summary.CSV), AggregateFiles.csv(summary.series));
+        Files.write(outDir.resolve(Summary.JSON), AggregateFiles.json(summary.series));
+        Context c = base(site, "");
+        c.setVariable("pageTitle", "Summary · " + site.title());
+        c.setVariable("models", ix.modelLinks);
+        List<Views.Series> legend = new ArrayList<>();
+        for (int i = 0; i < site.models().size(); i++) {
+            legend.add(new Views.Series("s" + (i % SERIES_COLOURS), site.models().get(i).label(), ""));
+        }
+        c.setVariable("legend", legend);
+        c.setVariable("csvHref", Summary.CSV);
+        c.setVariable("jsonHref", Summary.JSON);
+        c.setVariable("anyExpect", summary.anyExpect);
+        c.setVariable("depthRows", summary.depthRows);
+        c.setVariable("tagCharts", summary.tags);
+        write(outDir.resolve(Summary.PAGE), "summary", c);
     }
 
     /** models/&lt;id&gt;.html: one model on every prompt. */
@@ -158,6 +183,8 @@ public final class SiteRenderer {
             c.setVariable("dataJson", ScriptJson.escape(LensData.json(run.result(), m.id(), p.id())));
             c.setVariable("dataHref", run.dataPath());
             c.setVariable("facts", facts(run.provenance(), m));
+            c.setVariable("answerLines", RunAnswers.lines(run.result()));
+            c.setVariable("answerCharts", RunAnswers.charts(run.result()));
         }
         List<Views.Link> sameModel = new ArrayList<>();
         for (SitePrompt other : site.prompts()) {

@@ -17,7 +17,7 @@ import org.openqa.selenium.By;
  * The project's own demo gallery (prompts/logitlens.yaml on the committed demo model), collected and
  * rendered as a user's build would, then opened in Chromium: no console errors, the chart opens on the
  * final answer, and screenshots of the index, a run page and a prompt page are saved under target/screenshots/ (the
- * README's pictures come from this gallery).
+ * README's pictures come from this gallery); the run page's answer line; the summary page against its CSV.
  */
 class DemoGalleryBrowserTest {
     @Test
@@ -40,9 +40,79 @@ class DemoGalleryBrowserTest {
             assertEquals(1, browser.driver.findElements(By.cssSelector(".lens-chart polyline.series")).size());
             browser.screenshot(Path.of("target", "screenshots", "demo-run.png"));
 
+            // the expected answer's line under the heading, and its chart series
+            List<String> lines = browser.driver.findElements(By.cssSelector("p.answers-line")).stream()
+                    .map(e -> e.getText()).toList();
+            assertTrue(lines.get(0).matches("expected empty: top-1 from layer \\d \\(depth \\d\\.\\d\\d\\); the final answer is expected"),
+                    lines.toString());
+            assertEquals(3, browser.driver.findElements(By.cssSelector("#answers-chart polyline")).size());
+
             browser.open(site.resolve("prompts/capital-canada.html").toAbsolutePath());
             browser.screenshot(Path.of("target", "screenshots", "demo-prompt.png"));
+
+            summary(browser, g, site);
             assertEquals(List.of(), browser.consoleErrors());
         }
+    }
+
+    /** The summary page: every model in every chart, the charts plot the CSV's numbers, the table sorts and links. */
+    private static void summary(Browser browser, Gallery g, Path site) throws Exception {
+        browser.open(site.resolve("index.html").toAbsolutePath());
+        browser.driver.findElement(By.id("summary-link")).click();
+        browser.waitForPage();
+        assertTrue(browser.driver.getCurrentUrl().endsWith("/summary.html"), browser.driver.getCurrentUrl());
+        browser.screenshot(Path.of("target", "screenshots", "demo-summary.png"));
+
+        // every CSV row of the (all) series is one dot with the same printed numbers, in the chart of its measure
+        List<String> csv = Files.readAllLines(site.resolve("aggregates/aggregates.csv"));
+        assertEquals("model,tag,measure,layer,depth,mean,lo,hi,n", csv.get(0));
+        java.util.Map<String, String> labels = new java.util.HashMap<>();
+        g.models().forEach(m -> labels.put(m.id(), m.label()));
+        int checked = 0;
+        for (String row : csv.subList(1, csv.size())) {
+            String[] f = row.split(",", -1);
+            if (!f[1].equals("(all)")) {
+                continue;
+            }
+            String chart = Summary.chartId("(all)", f[2]);
+            // an empty value leaves its data attribute out (final-layer accuracy has no layer)
+            String sel = "#" + chart + " g.series[data-label=\"" + labels.get(f[0]) + "\"] circle.pt"
+                    + (f[3].isEmpty() ? "" : "[data-layer=\"" + f[3] + "\"]");
+            List<org.openqa.selenium.WebElement> dots = browser.driver.findElements(By.cssSelector(sel));
+            assertEquals(1, dots.size(), sel);
+            org.openqa.selenium.WebElement d = dots.get(0);
+            List<String> shown = new java.util.ArrayList<>();
+            for (String a : new String[] {"layer", "depth", "mean", "lo", "hi", "n"}) {
+                String v = d.getAttribute("data-" + a);
+                shown.add(v == null ? "" : v);
+            }
+            assertEquals(String.join(",", f[3], f[4], f[5], f[6], f[7], f[8]), String.join(",", shown), sel);
+            checked++;
+        }
+        assertTrue(checked > 100, "only " + checked + " rows checked");
+        for (var m : g.models()) { // every model is in the expected answer's chart
+            assertEquals(1, browser.driver.findElements(By.cssSelector("#" + Summary.chartId("(all)", "p(expect)")
+                    + " g.series[data-label=\"" + m.label() + "\"]")).size(), m.id());
+        }
+
+        // sorting by the last model's column puts the earliest-settling prompt first; "never" sorts last
+        By cells = By.cssSelector("#depth-table tbody tr td:last-child");
+        browser.driver.findElement(By.cssSelector("#depth-table thead th:last-child button")).click();
+        List<String> sorted = browser.driver.findElements(cells).stream().map(e -> e.getAttribute("data-sort")).toList();
+        List<Double> values = sorted.stream().filter(v -> !v.isEmpty()).map(Double::parseDouble).toList();
+        assertEquals(values.stream().sorted().toList(), values);
+        assertEquals("ascending", browser.driver.findElement(By.cssSelector("#depth-table thead th:last-child"))
+                .getAttribute("aria-sort"));
+        browser.driver.findElement(By.cssSelector("#depth-table thead th:last-child button")).click();
+        List<Double> desc = browser.driver.findElements(cells).stream().map(e -> e.getAttribute("data-sort"))
+                .filter(v -> !v.isEmpty()).map(Double::parseDouble).toList();
+        assertEquals(values.stream().sorted(java.util.Comparator.reverseOrder()).toList(), desc);
+        // each cell links to its run
+        org.openqa.selenium.WebElement first = browser.driver.findElement(By.cssSelector("#depth-table tbody tr td:last-child a"));
+        String prompt = first.findElement(By.xpath("../..")).findElement(By.cssSelector("th a")).getText();
+        first.click();
+        browser.waitForPage();
+        assertTrue(browser.driver.getCurrentUrl().endsWith("/runs/demo-gpt2/" + prompt + ".html"),
+                browser.driver.getCurrentUrl());
     }
 }

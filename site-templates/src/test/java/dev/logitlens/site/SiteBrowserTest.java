@@ -80,7 +80,7 @@ class SiteBrowserTest {
         try (Stream<Path> s = Files.walk(out)) {
             pages = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
         }
-        assertEquals(1 + 2 + 3 + 6, pages.size());
+        assertEquals(1 + 2 + 3 + 6 + 1, pages.size()); // index, models, prompts, runs, summary
         List<String> problems = new ArrayList<>();
         for (Path page : pages) {
             browser.open(page);

@@ -59,10 +59,11 @@ class SiteRendererTest {
                     .forEach(p -> files.add(out.relativize(p).toString().replace('\\', '/')));
         }
         files.sort(null);
-        assertEquals(List.of(".nojekyll", "assets/lens.css", "assets/lens.js", "index.html", "models/deep.b.html",
+        assertEquals(List.of(".nojekyll", "aggregates/aggregates.csv", "aggregates/aggregates.json", "assets/lens.css",
+                "assets/lens.js", "assets/summary.js", "index.html", "models/deep.b.html",
                 "models/tiny-a.html", "prompts/france.html", "prompts/lines.html", "prompts/xss.html",
                 "runs/deep.b/france.html", "runs/deep.b/lines.html", "runs/deep.b/xss.html", "runs/tiny-a/france.html",
-                "runs/tiny-a/lines.html", "runs/tiny-a/xss.html"), files);
+                "runs/tiny-a/lines.html", "runs/tiny-a/xss.html", "summary.html"), files);
     }
 
     @Test

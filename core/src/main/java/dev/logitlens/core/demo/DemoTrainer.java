@@ -33,12 +33,27 @@ import java.util.Random;
  * runs on one thread, so a run is reproducible on one machine.
  *
  * <p>Usage: {@code DemoTrainer <output dir> [steps] [seed]}; writes {@code config.json},
- * {@code model.safetensors} (F32), {@code tokenizer.json} and {@code TRAINING.md}.
+ * {@code model.safetensors} (BF16), {@code tokenizer.json} and {@code TRAINING.md} of the last step into the
+ * output dir, and the same for the snapshots of the run ({@link #SNAPSHOTS}) into {@code <output dir>-step<N>}.
  */
 public final class DemoTrainer {
     /** The regeneration command, run from the repository root (exec:java keeps that working directory). */
     public static final String COMMAND = "mvn -B -q -pl core compile exec:java "
             + "-Dexec.mainClass=dev.logitlens.core.demo.DemoTrainer -Dexec.args=\"prompts/models/demo-gpt2\"";
+
+    /**
+     * Steps after which the default run is also saved, so a gallery can show facts forming during training.
+     * Only those before the last step are taken (the last step is the main checkpoint).
+     */
+    public static final int[] SNAPSHOTS = {100, 300, 1000};
+
+    /**
+     * On-disk dtype of each snapshot step: BF16 halves the files; one snapshot in F16 keeps the loader's
+     * other 16-bit path running on every build of the demo gallery.
+     */
+    static TensorDtype diskDtype(int step) {
+        return step == 1000 ? TensorDtype.F16 : TensorDtype.BF16;
+    }
 
     /**
      * Hyper-parameters.
@@ -72,21 +87,31 @@ public final class DemoTrainer {
      */
     public record Result(Options options, Gpt2Config config, DemoCorpus corpus, DemoTokenizer tokenizer,
                          Map<String, float[]> tensors, Map<String, long[]> shapes, float[] losses,
-                         double heldOutAccuracy, double seconds) {
+                         double heldOutAccuracy, double seconds, List<Snapshot> snapshots) {
+        /** The last step as a snapshot, to be written like the others. */
+        public Snapshot last() {
+            return new Snapshot(options.steps(), tensors, heldOutAccuracy, finalLoss(), seconds);
+        }
+
         /** Mean loss of the last 100 steps (or all, when fewer): one step's loss is too noisy to report. */
         public double finalLoss() {
-            int n = Math.min(100, losses.length);
-            double sum = 0;
-            for (int i = losses.length - n; i < losses.length; i++) {
-                sum += losses[i];
-            }
-            return sum / n;
+            return meanLoss(losses, losses.length);
         }
 
         public long parameterCount() {
             return tensors.values().stream().mapToLong(a -> a.length).sum();
         }
     }
+
+    /**
+     * The weights after {@code step} steps of a run.
+     *
+     * @param heldOutAccuracy final-layer top-1 on the held-out prompts, measured on the F32 weights of that step
+     * @param loss            mean training loss of the (up to) 100 steps before it
+     * @param seconds         training time until then
+     */
+    public record Snapshot(int step, Map<String, float[]> tensors, double heldOutAccuracy, double loss,
+                           double seconds) {}
 
     private DemoTrainer() {}
 
@@ -102,13 +127,19 @@ public final class DemoTrainer {
             o = o.withSeed(parse(args[2], "seed", Long.MIN_VALUE, Long.MAX_VALUE));
         }
         Path out = Path.of(args[0]);
-        Result r = train(o, step -> {
+        Result r = train(o, SNAPSHOTS, step -> {
             if (step.step() % 100 == 0 || step.step() == step.of()) {
                 System.out.printf(Locale.ROOT, "step %5d/%d  loss %.4f  %.0fs%n", step.step(), step.of(), step.loss(),
                         step.seconds());
             }
         });
-        write(r, out);
+        write(r, r.last(), out, TensorDtype.BF16);
+        for (Snapshot snap : r.snapshots()) {
+            Path dir = snapshotDir(out, snap.step());
+            write(r, snap, dir, diskDtype(snap.step()));
+            System.out.printf(Locale.ROOT, "wrote %s: loss %.4f, held-out top-1 %.1f%%%n", dir, snap.loss(),
+                    100 * snap.heldOutAccuracy());
+        }
         System.out.printf(Locale.ROOT, "wrote %s: final loss %.4f, held-out top-1 %.1f%%, %.0f s%n", out,
                 r.finalLoss(), 100 * r.heldOutAccuracy(), r.seconds());
     }
@@ -132,7 +163,17 @@ public final class DemoTrainer {
     /** Progress of one step. */
     public record Step(int step, int of, float loss, double seconds) {}
 
+    /** {@code <dir>-step<N>}: beside the main checkpoint, so a gallery names them all the same way. */
+    public static Path snapshotDir(Path mainDir, int step) {
+        return mainDir.resolveSibling(mainDir.getFileName() + "-step" + step);
+    }
+
     public static Result train(Options o, java.util.function.Consumer<Step> progress) {
+        return train(o, new int[0], progress);
+    }
+
+    /** Trains, keeping a copy of the weights after each step listed in {@code snapshotSteps} (before the last). */
+    public static Result train(Options o, int[] snapshotSteps, java.util.function.Consumer<Step> progress) {
         Engine engine = Djl.engine();
         engine.setRandomSeed((int) o.seed());
         // The split is fixed (the tests check the committed model on it); the seed varies only the training.
@@ -152,6 +193,7 @@ public final class DemoTrainer {
             Random sampler = new Random(o.seed() + 1);
             AdamW adam = new AdamW(params.all, manager);
             float[] losses = new float[o.steps()];
+            List<Snapshot> snapshots = new ArrayList<>();
             for (int step = 0; step < o.steps(); step++) {
                 try (NDScope ignored = new NDScope()) {
                     Batch b = Batch.sample(byRelation, o.batch(), sampler, manager);
@@ -165,19 +207,38 @@ public final class DemoTrainer {
                     adam.step(learningRate(o, step), o.weightDecay());
                 }
                 progress.accept(new Step(step + 1, o.steps(), losses[step], (System.nanoTime() - start) / 1e9));
+                int done = step + 1;
+                if (done < o.steps() && java.util.Arrays.stream(snapshotSteps).anyMatch(n -> n == done)) {
+                    double took = (System.nanoTime() - start) / 1e9;
+                    snapshots.add(new Snapshot(done, copy(params.all), heldOutAccuracy(model, corpus, tokenizer,
+                            manager), meanLoss(losses, done), took));
+                }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double accuracy = heldOutAccuracy(model, corpus, tokenizer, manager);
-            Map<String, float[]> tensors = new LinkedHashMap<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
-            params.all.forEach((name, a) -> {
-                tensors.put(name, a.toFloatArray());
-                shapes.put(name, a.getShape().getShape());
-            });
-            return new Result(o, config, corpus, tokenizer, tensors, shapes, losses, accuracy, seconds);
+            params.all.forEach((name, a) -> shapes.put(name, a.getShape().getShape()));
+            return new Result(o, config, corpus, tokenizer, copy(params.all), shapes, losses, accuracy, seconds,
+                    List.copyOf(snapshots));
         } finally {
             JniUtils.setNumThreads(threads);
         }
+    }
+
+    private static Map<String, float[]> copy(Map<String, NDArray> params) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        params.forEach((name, a) -> out.put(name, a.toFloatArray()));
+        return out;
+    }
+
+    /** Mean loss of the (up to) 100 steps before {@code end}. */
+    static double meanLoss(float[] losses, int end) {
+        int n = Math.min(100, end);
+        double sum = 0;
+        for (int i = end - n; i < end; i++) {
+            sum += losses[i];
+        }
+        return sum / n;
     }
 
     /** Linear warm-up, then cosine decay from the peak to a tenth of it. */
@@ -219,11 +280,16 @@ public final class DemoTrainer {
         return out;
     }
 
-    /** Writes the model directory: config, weights, tokenizer and the training notes. */
+    /** Writes the last step's model directory in F32. */
     public static void write(Result r, Path dir) throws IOException {
+        write(r, r.last(), dir, TensorDtype.F32);
+    }
+
+    /** Writes a model directory: config, the snapshot's weights in {@code dtype}, tokenizer and training notes. */
+    public static void write(Result r, Snapshot snap, Path dir, TensorDtype dtype) throws IOException {
         Files.createDirectories(dir);
-        SafetensorsWriter w = new SafetensorsWriter(TensorDtype.F32);
-        r.tensors().forEach((name, data) -> w.add(name, data, r.shapes().get(name)));
+        SafetensorsWriter w = new SafetensorsWriter(dtype);
+        snap.tensors().forEach((name, data) -> w.add(name, data, r.shapes().get(name)));
         w.write(dir.resolve("model.safetensors"));
         Gpt2Config c = r.config();
         Map<String, Object> config = new LinkedHashMap<>();
@@ -239,10 +305,10 @@ public final class DemoTrainer {
         config.put("tie_word_embeddings", true);
         ConfigWriter.write(dir, config);
         r.tokenizer().write(dir);
-        Files.writeString(dir.resolve("TRAINING.md"), trainingNotes(r));
+        Files.writeString(dir.resolve("TRAINING.md"), trainingNotes(r, snap, dtype));
     }
 
-    static String trainingNotes(Result r) {
+    static String trainingNotes(Result r, Snapshot snap, TensorDtype dtype) {
         Options o = r.options();
         DemoCorpus corpus = r.corpus();
         long trainTokens = corpus.train().stream().mapToLong(e -> e.sentence().split(" ").length).sum();
@@ -275,20 +341,26 @@ public final class DemoTrainer {
 
                 | | |
                 |---|---|
+                | step | %,d of %,d (%s) |
+                | weights on disk | %s (trained in F32) |
                 | corpus | %,d training sentences (%,d tokens), %d held-out prompts (split seed %d) |
                 | seed | %d (initial weights and batch order) |
                 | training | %,d steps of %d sentences (relations drawn evenly), AdamW (peak lr %s, %d warm-up steps, cosine decay, weight decay %s), F32 |
-                | training time | %.0f s (wall clock of the training loop, one libtorch thread) |
-                | final loss | %.4f (mean next-token cross-entropy of the last 100 steps, nats) |
-                | held-out top-1 | %.1f%% (final layer, %d prompts) |
+                | training time | %.0f s until this step (wall clock of the training loop, one libtorch thread) |
+                | loss | %.4f (mean next-token cross-entropy of the 100 steps before this one, nats) |
+                | held-out top-1 | %.1f%% (final layer, %d prompts, F32 weights of this step) |
                 | machine | %s |
                 """,
                 o.layers(), o.hidden(), o.heads(), o.positions(), r.parameterCount(), r.tokenizer().size(),
                 DemoCorpus.COUNTRIES.length, DemoCorpus.OPPOSITES.length * 2, DemoCorpus.HELD_OUT_AGREEMENT,
                 COMMAND, Options.defaults().steps(), DemoCorpus.DEFAULT_SEED,
+                snap.step(), o.steps(), snap.step() == o.steps()
+                        ? "the end of the run; its snapshots sit beside this folder as `<folder>-step<N>`"
+                        : "a snapshot: the same run ends in the folder without the `-step` suffix",
+                dtype.name(),
                 corpus.train().size(), trainTokens, corpus.heldOut().size(), corpus.seed(), o.seed(),
                 o.steps(), o.batch(), o.lr(), o.warmup(), o.weightDecay(),
-                r.seconds(), r.finalLoss(), 100 * r.heldOutAccuracy(), corpus.heldOut().size(), machine);
+                snap.seconds(), snap.loss(), 100 * snap.heldOutAccuracy(), corpus.heldOut().size(), machine);
     }
 
     /** The trainable arrays by Hugging Face GPT-2 name, initialised as GPT-2 is (scaled residual projections). */

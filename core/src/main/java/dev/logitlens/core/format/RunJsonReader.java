@@ -3,12 +3,15 @@ package dev.logitlens.core.format;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.format.RunJson.Document;
 import dev.logitlens.core.format.RunJson.RunJsonException;
+import dev.logitlens.core.lens.Answer;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.Provenance;
 
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -54,12 +57,36 @@ final class RunJsonReader {
         LensResult result;
         try {
             result = new LensResult(model, inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl,
-                    finalTop1, top1Prob, top1Rank);
+                    finalTop1, top1Prob, top1Rank, answers(ours.child("answers")));
         } catch (IllegalArgumentException e) {
             throw new RunJsonException(root.source() + ": inconsistent shapes: " + e.getMessage());
         }
         checkCells(result, ours);
         return new Document(result, provenance(root.field("provenance")));
+    }
+
+    /** The optional {@code answers} list (absent: the run had no answer groups). */
+    private static List<Answer> answers(Cursor list) {
+        if (list.node() == null) {
+            return List.of();
+        }
+        list.array();
+        List<Answer> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Cursor a = list.at(i);
+            Cursor prob = a.field("prob").array();
+            float[] p = new float[prob.size()];
+            for (int li = 0; li < p.length; li++) {
+                p[li] = prob.at(li).number();
+            }
+            try {
+                out.add(new Answer(a.field("name").text(), a.field("match").text(),
+                        List.of(a.field("continuations").strings()), a.field("ids").ints(), p, a.field("rank").ints()));
+            } catch (IllegalArgumentException e) {
+                throw a.fail(e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static SortedMap<Integer, String> vocab(Cursor c) {

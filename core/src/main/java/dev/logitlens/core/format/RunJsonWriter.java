@@ -2,6 +2,7 @@ package dev.logitlens.core.format;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.logitlens.core.lens.Answer;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.Provenance;
 
@@ -176,7 +177,35 @@ final class RunJsonWriter {
             g.writeNumber(r.settleLayerIndex(pos));
         }
         g.writeEndArray();
+        if (!r.answers().isEmpty()) { // only then, so runs without answers keep their bytes
+            answers(g, r);
+        }
         g.writeEndObject();
+    }
+
+    private static void answers(JsonGenerator g, LensResult r) throws IOException {
+        int finalTop1 = r.finalTop1()[r.numPositions() - 1];
+        g.writeArrayFieldStart("answers");
+        for (Answer a : r.answers()) {
+            g.writeStartObject();
+            g.writeStringField("name", a.name());
+            g.writeStringField("match", a.match());
+            g.writeArrayFieldStart("continuations");
+            for (String c : a.continuations()) {
+                g.writeString(c);
+            }
+            g.writeEndArray();
+            g.writeFieldName("ids");
+            ints(g, a.ids());
+            g.writeFieldName("prob");
+            floats(g, a.prob());
+            g.writeFieldName("rank");
+            ints(g, a.rank());
+            g.writeNumberField("settle", a.settleLayerIndex());
+            g.writeBooleanField("finalTop1", a.contains(finalTop1));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     static void provenance(JsonGenerator g, Provenance p) throws IOException {
@@ -209,15 +238,19 @@ final class RunJsonWriter {
     private static void floats2(JsonGenerator g, float[][] a) throws IOException {
         g.writeStartArray();
         for (float[] row : a) {
-            g.writeStartArray();
-            for (float v : row) {
-                if (Float.isFinite(v)) {
-                    g.writeNumber(PythonFloats.exact(v));
-                } else {
-                    g.writeString(Float.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
-                }
+            floats(g, row);
+        }
+        g.writeEndArray();
+    }
+
+    private static void floats(JsonGenerator g, float[] row) throws IOException {
+        g.writeStartArray();
+        for (float v : row) {
+            if (Float.isFinite(v)) {
+                g.writeNumber(PythonFloats.exact(v));
+            } else {
+                g.writeString(Float.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
             }
-            g.writeEndArray();
         }
         g.writeEndArray();
     }

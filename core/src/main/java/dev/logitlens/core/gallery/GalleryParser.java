@@ -41,10 +41,15 @@ public final class GalleryParser {
     private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype");
     private static final List<String> MODEL_KEYS =
             List.of("id", "label", "path", "repo", "revision", "k", "layers", "device", "dtype");
-    private static final List<String> PROMPT_KEYS = List.of("id", "text", "tags", "k", "layers");
+    private static final List<String> ANSWER_KEYS = List.of("expect", "compare", "match");
+    private static final List<String> DEFAULTS_KEYS = List.of("k", "layers", "device", "dtype", "expect", "compare",
+            "match");
+    private static final List<String> PROMPT_KEYS = List.of("id", "text", "tags", "k", "layers", "expect", "compare",
+            "match");
+    private static final List<String> GROUP_KEYS = List.of("text", "match");
     /** Keys that mean something elsewhere but not on a prompt; they get a targeted message instead of a guess. */
     private static final List<String> MODEL_ONLY_SETTINGS = List.of("device", "dtype");
-    private static final List<String> INCLUDE_FILE_KEYS = List.of("prompts");
+    private static final List<String> INCLUDE_FILE_KEYS = List.of("defaults", "prompts");
     private static final List<String> RUN_KEYS = List.of("model", "prompt");
 
     private static final String ID_RULE = "Use only letters, digits, '.', '_' and '-', start with a letter or "
@@ -57,6 +62,8 @@ public final class GalleryParser {
     private final Deque<Path> includeNames = new ArrayDeque<>();
     /** Lower-cased prompt id to where it was first defined; ids become file names, some file systems fold case. */
     private final Map<String, Defined> promptIds = new HashMap<>();
+    /** Answer defaults in force: the gallery's at the bottom, then one per include being read. */
+    private final Deque<AnswerDefaults> answerDefaults = new ArrayDeque<>();
 
     private record Defined(String id, Location location) {
     }
@@ -101,12 +108,15 @@ public final class GalleryParser {
 
         Field defaultsField = root.field("defaults");
         Settings defaults = Settings.EMPTY;
+        AnswerDefaults answers = AnswerDefaults.NONE;
         if (defaultsField != null) {
             MapNode map = expectMap(defaultsField.value(), "defaults",
                     "Write it as a mapping, e.g. defaults: { k: 5, layers: all }.");
-            checkKeys(map, SETTING_KEYS, "in defaults");
+            checkKeys(map, DEFAULTS_KEYS, "in defaults");
             defaults = settings(map);
+            answers = answerDefaults(map, "defaults");
         }
+        answerDefaults.push(answers);
 
         List<ModelEntry> models = models(required(root, "models",
                 "Add a list of models, e.g. models: [{id: gpt2, path: ../models/gpt2}]."));
@@ -232,7 +242,150 @@ public final class GalleryParser {
                 tags.add(s.text());
             }
         }
-        return new PromptEntry(id, text, tags, settings(m), m.location());
+        return new PromptEntry(id, text, tags, settings(m), m.location(), answers(m, name));
+    }
+
+    // ---- answers: expect, compare, match ----
+
+    /** A group as written: continuations and match are null when left to the prompt or to the defaults. */
+    private record Declared(List<String> continuations, Answers.Match match, Location location) {
+        Declared over(Declared outer) {
+            return outer == null ? this : new Declared(continuations != null ? continuations : outer.continuations,
+                    match != null ? match : outer.match, continuations != null ? location : outer.location);
+        }
+    }
+
+    /** The answer keys of one defaults mapping. */
+    private record AnswerDefaults(Declared expect, Map<String, Declared> compare, Answers.Match match) {
+        static final AnswerDefaults NONE = new AnswerDefaults(null, Map.of(), null);
+    }
+
+    private static AnswerDefaults answerDefaults(MapNode m, String where) {
+        return new AnswerDefaults(m.field("expect") == null ? null : group(m.field("expect"), "expect in " + where),
+                compare(m.field("compare"), where), match(m.field("match"), "match in " + where));
+    }
+
+    /** The prompt's answers with the defaults in force merged in: the prompt's own values win. */
+    private Answers answers(MapNode m, String name) {
+        List<AnswerDefaults> outerFirst = new ArrayList<>(answerDefaults);
+        Collections.reverse(outerFirst);
+        Answers.Match match = match(m.field("match"), "match of " + name);
+        Declared expect = m.field("expect") == null ? null : group(m.field("expect"), "expect of " + name);
+        Map<String, Declared> compare = new LinkedHashMap<>();
+        Declared inheritedExpect = null;
+        for (AnswerDefaults d : outerFirst) {
+            if (d.expect() != null) {
+                inheritedExpect = d.expect().over(inheritedExpect);
+            }
+            d.compare().forEach((g, decl) -> compare.merge(g, decl, (outer, inner) -> inner.over(outer)));
+        }
+        if (match == null) {
+            for (AnswerDefaults d : answerDefaults) { // innermost first
+                if (d.match() != null) {
+                    match = d.match();
+                    break;
+                }
+            }
+        }
+        Answers.Match fallback = match == null ? Answers.Match.FIRST_TOKEN : match;
+        compare(m.field("compare"), name).forEach((g, decl) ->
+                compare.merge(g, decl, (outer, inner) -> inner.over(outer)));
+        expect = expect != null ? expect.over(inheritedExpect) : inheritedExpect;
+        Answers.Group expectGroup = expect == null ? null : complete(expect, "expect", name, m, fallback);
+        Map<String, Answers.Group> groups = new LinkedHashMap<>();
+        compare.forEach((g, decl) -> groups.put(g, complete(decl, "compare group '" + g + "'", name, m, fallback)));
+        return expectGroup == null && groups.isEmpty() ? Answers.NONE : new Answers(expectGroup, groups);
+    }
+
+    private static Answers.Group complete(Declared d, String what, String name, MapNode prompt, Answers.Match fallback) {
+        if (d.continuations() == null) {
+            throw new GalleryException(prompt.location(), name + " gives no text for " + what + ", which the "
+                    + "defaults at " + d.location() + " ask every prompt for. Add it to the prompt, e.g. "
+                    + (what.equals("expect") ? "expect: \" Paris\"" : "compare: {" + what.replaceAll(".*'(.*)'", "$1")
+                    + ": \" Paris\"}") + ".");
+        }
+        return new Answers.Group(d.continuations(), d.match() != null ? d.match() : fallback, d.location());
+    }
+
+    private static Map<String, Declared> compare(Field f, String where) {
+        if (f == null) {
+            return Map.of();
+        }
+        MapNode map = expectMap(f.value(), "compare in " + where, "Write named groups, e.g. compare: {english: "
+                + "\" flower\", french: [\" fleur\", \" fleurs\"]}.");
+        if (map.fields().isEmpty()) {
+            throw new GalleryException(map.location(), "compare in " + where + " is empty. Name at least one group, "
+                    + "e.g. compare: {english: \" flower\"}, or remove the key.");
+        }
+        Map<String, Declared> out = new LinkedHashMap<>();
+        for (Field g : map.fields().values()) {
+            String group = g.key();
+            if (!ID.matcher(group).matches() || group.contains("..")) {
+                throw new GalleryException(g.keyLocation(), "compare group name '" + group + "' is not allowed: "
+                        + "group names become column values and keys. " + ID_RULE);
+            }
+            if (group.equals(dev.logitlens.core.lens.Answer.EXPECT)) {
+                throw new GalleryException(g.keyLocation(), "a compare group cannot be called '" + dev.logitlens.core.lens.Answer.EXPECT
+                        + "': that name is the expected answer's. Use the expect key, or another name.");
+            }
+            out.put(group, group(g, "compare group '" + group + "' in " + where));
+        }
+        return out;
+    }
+
+    /** A group's value: a string, a list of strings, or {text: ..., match: ...} (text may be left to prompts). */
+    private static Declared group(Field f, String what) {
+        Node v = f.value();
+        if (v instanceof MapNode m) {
+            checkKeys(m, GROUP_KEYS, "in " + what);
+            Field text = m.field("text");
+            return new Declared(text == null ? null : continuations(text.value(), what),
+                    match(m.field("match"), "match in " + what), text == null ? m.location() : text.value().location());
+        }
+        return new Declared(continuations(v, what), null, v.location());
+    }
+
+    private static List<String> continuations(Node v, String what) {
+        String fix = "Write the continuation in quotes, with its leading space, e.g. \" Paris\", or a list such as "
+                + "[\" Paris\", \" paris\"].";
+        List<Node> items;
+        if (v instanceof ListNode list) {
+            if (list.items().isEmpty()) {
+                throw new GalleryException(list.location(), what + " is an empty list. " + fix);
+            }
+            items = list.items();
+        } else {
+            items = List.of(v);
+        }
+        List<String> out = new ArrayList<>();
+        for (Node item : items) {
+            if (!(item instanceof Scalar s) || s.isNull()) {
+                throw new GalleryException(item.location(), what + " must be text or a list of texts, and this is "
+                        + describe(item) + ". " + fix);
+            }
+            if (s.text().isEmpty()) {
+                throw new GalleryException(item.location(), what + " holds an empty continuation. " + fix);
+            }
+            if (out.contains(s.text())) {
+                throw new GalleryException(item.location(), what + " lists '" + s.text() + "' twice. Remove one.");
+            }
+            out.add(s.text());
+        }
+        return out;
+    }
+
+    private static Answers.Match match(Field f, String what) {
+        if (f == null) {
+            return null;
+        }
+        String value = text(f, what);
+        for (Answers.Match m : Answers.Match.values()) {
+            if (m.yaml().equals(value)) {
+                return m;
+            }
+        }
+        throw new GalleryException(f.value().location(), what + ": '" + value + "' is not a match mode. "
+                + DidYouMean.hint(value, Answers.Match.names(), "Allowed values"));
     }
 
     private void include(MapNode entry, Field include, Path including, List<PromptEntry> out) {
@@ -266,15 +419,28 @@ public final class GalleryParser {
         try {
             Node root = YamlTree.read(resolved);
             ListNode list;
+            AnswerDefaults setDefaults = AnswerDefaults.NONE;
             if (root instanceof MapNode map) {
                 checkKeys(map, INCLUDE_FILE_KEYS, "in an included prompts file");
                 list = expectList(required(map, "prompts", "Write the file as a list of prompts, or as "
                         + "prompts: [...].").value(), "prompts", "Write one entry per prompt.");
+                Field setField = map.field("defaults");
+                if (setField != null) {
+                    MapNode d = expectMap(setField.value(), "defaults of a prompts file",
+                            "Write it as a mapping, e.g. defaults: { match: prefix }.");
+                    checkKeys(d, ANSWER_KEYS, "in the defaults of a prompts file (only answer keys apply here)");
+                    setDefaults = answerDefaults(d, "defaults of " + resolved);
+                }
             } else {
                 list = expectList(root, "an included prompts file", "Write the file as a list of prompts, or "
                         + "as a mapping with prompts: [...].");
             }
-            promptList(list, resolved, out);
+            answerDefaults.push(setDefaults);
+            try {
+                promptList(list, resolved, out);
+            } finally {
+                answerDefaults.pop();
+            }
         } finally {
             includeStack.pop();
             includeNames.pop();

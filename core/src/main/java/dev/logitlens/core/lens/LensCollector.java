@@ -56,6 +56,11 @@ public final class LensCollector {
      * @param layers block indices to lens (negative count from the end, as in Python), or null for all
      */
     public LensResult collect(String prompt, int k, int[] layers) {
+        return collect(prompt, k, layers, List.of());
+    }
+
+    /** As {@link #collect(String, int, int[])}, also measuring {@code answers} at the last position. */
+    public LensResult collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers) {
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) {
             throw new LensException("the prompt \"" + prompt + "\" tokenizes to no tokens; give a non-empty prompt");
@@ -71,11 +76,11 @@ public final class LensCollector {
             throw new LensException("k = " + k + " must be between 1 and the vocabulary size " + vocab);
         }
         try (NDManager scope = manager.newSubManager(); NDScope ignored = new NDScope()) {
-            return collect(scope, ids, k, resolved);
+            return collect(scope, ids, k, resolved, answers);
         }
     }
 
-    private LensResult collect(NDManager scope, int[] ids, int k, int[] layers) {
+    private LensResult collect(NDManager scope, int[] ids, int k, int[] layers, List<AnswerProbe.Group> groups) {
         int p = ids.length;
         int l = layers.length;
         long[] longIds = Arrays.stream(ids).asLongStream().toArray();
@@ -202,7 +207,14 @@ public final class LensCollector {
             }
         }
 
+        List<Answer> answers = AnswerProbe.probe(unembed, stack.get(p - 1), groups);     // [L, D'] at the last position
+
         SortedMap<Integer, String> vocabMap = new TreeMap<>();
+        for (AnswerProbe.Group g : groups) {
+            for (int id : g.ids()) {
+                vocabMap.put(id, tokenizer.tokenString(id));
+            }
+        }
         for (int id : ids) {
             vocabMap.put(id, tokenizer.tokenString(id));
         }
@@ -216,7 +228,7 @@ public final class LensCollector {
         }
         String[] input = Arrays.stream(ids).mapToObj(tokenizer::tokenString).toArray(String[]::new);
         return new LensResult(modelName, ids, input, layers, k, topk, tracked, probs, vocabMap,
-                entropy, kl, finalTop1, top1Prob, top1Rank);
+                entropy, kl, finalTop1, top1Prob, top1Rank, answers);
     }
 
     /** The model's own next-token distribution: log-probabilities, probabilities [P, V], top-1 [P, 1]. */

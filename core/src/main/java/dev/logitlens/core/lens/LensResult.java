@@ -24,6 +24,7 @@ import java.util.SortedMap;
  * @param finalTop1    [P] the model's own top-1 next-token id (last block, through the real head)
  * @param finalTop1Prob [L][P] probability of {@code finalTop1[p]} at each layer
  * @param finalTop1Rank [L][P] 1 + number of ids with a strictly larger logit than {@code finalTop1[p]}
+ * @param answers      the gallery's expected answer and compare groups at the last position; empty when none
  */
 public record LensResult(
         String model,
@@ -39,7 +40,16 @@ public record LensResult(
         float[][] klToFinal,
         int[] finalTop1,
         float[][] finalTop1Prob,
-        int[][] finalTop1Rank) {
+        int[][] finalTop1Rank,
+        java.util.List<Answer> answers) {
+
+    /** A result without answer groups. */
+    public LensResult(String model, int[] inputIds, String[] input, int[] layers, int k, int[][][] topk,
+                      int[][] tracked, float[][][] probs, SortedMap<Integer, String> vocab, float[][] entropy,
+                      float[][] klToFinal, int[] finalTop1, float[][] finalTop1Prob, int[][] finalTop1Rank) {
+        this(model, inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, klToFinal, finalTop1,
+                finalTop1Prob, finalTop1Rank, java.util.List.of());
+    }
 
     public LensResult {
         Objects.requireNonNull(model, "model");
@@ -52,6 +62,18 @@ public record LensResult(
                 || finalTop1Prob.length != l || finalTop1Rank.length != l) {
             throw new IllegalArgumentException("per-layer arrays disagree with layers length " + l);
         }
+        answers = answers == null ? java.util.List.of() : java.util.List.copyOf(answers);
+        for (Answer a : answers) {
+            if (a.prob().length != l) {
+                throw new IllegalArgumentException("answer '" + a.name() + "' has " + a.prob().length
+                        + " layers, not " + l);
+            }
+        }
+    }
+
+    /** The expected answer, when the gallery gave one. */
+    public java.util.Optional<Answer> expected() {
+        return answers.stream().filter(Answer::isExpect).findFirst();
     }
 
     public int numLayers() {

@@ -69,6 +69,11 @@ public final class LensSession implements AutoCloseable {
         return collector.collect(prompt, k, layers);
     }
 
+    /** As {@link #collect(String, int, int[])}, also measuring answer groups at the last position. */
+    public LensResult collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers) {
+        return collector.collect(prompt, k, layers, answers);
+    }
+
     public Checkpoint checkpoint() {
         return checkpoint;
     }

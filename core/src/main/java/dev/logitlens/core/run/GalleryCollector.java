@@ -9,6 +9,7 @@ import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.ModelEntry;
 import dev.logitlens.core.gallery.Run;
 import dev.logitlens.core.gallery.Settings;
+import dev.logitlens.core.lens.AnswerProbe;
 import dev.logitlens.core.lens.LensCollector;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.LensSession;
@@ -139,7 +140,9 @@ public final class GalleryCollector {
                 long start = System.nanoTime();
                 try {
                     int[] layers = run.layerIndices(info.numLayers());
-                    LensResult result = session.collect(run.prompt().text(), run.settings().k(), layers);
+                    List<AnswerProbe.Group> groups = AnswerGroups.resolve(run, session.tokenizer(), info.vocabSize(),
+                            line -> listener.warn(label(run) + ": " + line));
+                    LensResult result = session.collect(run.prompt().text(), run.settings().k(), layers, groups);
                     int unk = session.tokenizer().unknownId();
                     long unknown = unk < 0 ? 0 : Arrays.stream(result.inputIds()).filter(id -> id == unk).count();
                     if (unknown > 0) { // the lens is still computed, but the model never saw these words
@@ -204,7 +207,7 @@ public final class GalleryCollector {
     private static RunCache.Key key(Prepared prep, Run run) {
         return new RunCache.Key(RunCache.weightsIdentity(prep.weightsHash(), prep.commit()), prep.tokenizerSha(),
                 run.prompt().text(), run.settings().k(), run.settings().layers().toString(), prep.keyDtype(),
-                LensCollector.VERSION);
+                LensCollector.VERSION, AnswerGroups.cacheKey(run.prompt().answers()));
     }
 
     /**
@@ -215,7 +218,8 @@ public final class GalleryCollector {
         LensResult r = doc.result();
         String id = run.model().id();
         LensResult renamed = new LensResult(id, r.inputIds(), r.input(), r.layers(), r.k(), r.topk(), r.tracked(),
-                r.probs(), r.vocab(), r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank());
+                r.probs(), r.vocab(), r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank(),
+                r.answers());
         Provenance p = doc.provenance();
         Provenance here = new Provenance(id, prep.source(), p.revision(), p.weightsHash(), p.dtype(), p.device(),
                 p.k(), p.layers(), p.prompt(), p.toolVersion());

@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -49,10 +50,18 @@ public final class RunCache {
      *                         without loading the model to count them
      * @param dtype            the requested dtype; {@code auto} is qualified by the device kind it resolves on
      * @param collectorVersion {@link dev.logitlens.core.lens.LensCollector#VERSION}
+     * @param answers          the answer groups asked for (names, match modes, continuations), "" for none
      */
     public record Key(String weightsIdentity, String tokenizerSha256, String prompt, int k, String layers,
-                      String dtype, int collectorVersion) {
+                      String dtype, int collectorVersion, String answers) {
+        /** A key without answer groups. */
+        public Key(String weightsIdentity, String tokenizerSha256, String prompt, int k, String layers,
+                   String dtype, int collectorVersion) {
+            this(weightsIdentity, tokenizerSha256, prompt, k, layers, dtype, collectorVersion, "");
+        }
+
         public Key {
+            answers = answers == null ? "" : answers;
             Objects.requireNonNull(weightsIdentity, "weightsIdentity");
             Objects.requireNonNull(tokenizerSha256, "tokenizerSha256");
             Objects.requireNonNull(prompt, "prompt");
@@ -63,8 +72,12 @@ public final class RunCache {
         /** Hex sha256 over the fields, each length-prefixed so no two keys can run together. */
         public String hash() {
             MessageDigest md = sha256();
-            for (String part : new String[] {"logitlens-run-cache/1", weightsIdentity, tokenizerSha256, prompt,
-                    Integer.toString(k), layers, dtype, Integer.toString(collectorVersion)}) {
+            List<String> parts = new java.util.ArrayList<>(List.of("logitlens-run-cache/1", weightsIdentity,
+                    tokenizerSha256, prompt, Integer.toString(k), layers, dtype, Integer.toString(collectorVersion)));
+            if (!answers.isEmpty()) { // only then: keys of runs without answers stay what they were
+                parts.add(answers);
+            }
+            for (String part : parts) {
                 byte[] b = part.getBytes(StandardCharsets.UTF_8);
                 md.update(ByteBuffer.allocate(4).putInt(b.length).array());
                 md.update(b);

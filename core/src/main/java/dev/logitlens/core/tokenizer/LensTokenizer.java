@@ -179,6 +179,16 @@ public final class LensTokenizer implements AutoCloseable {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Every id the tokenizer file names (its vocabulary and added tokens), ascending. */
+    public int[] ids() {
+        return pieces.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /** Whether {@code id} is an added token marked special (BOS, EOS, padding, ...). */
+    public boolean isSpecial(int id) {
+        return Boolean.TRUE.equals(special.get(id));
+    }
+
     /** The id of the tokenizer's unknown token ({@code model.unk_token}), or -1 when it has none. */
     public int unknownId() {
         return unknownId;

@@ -31,7 +31,7 @@ class DemoTrainerTest {
         for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "TRAINING.md"}) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
-        assertTrue(Files.readString(dir.resolve("TRAINING.md")).contains("final loss"));
+        assertTrue(Files.readString(dir.resolve("TRAINING.md")).contains("| loss |"));
         String prompt = r.corpus().heldOut().get(0).prompt();
         try (LensSession s = LensSession.open(dir, "tiny", Device.cpu(), "auto")) {
             LensResult lens = s.collect(prompt, 3, null);

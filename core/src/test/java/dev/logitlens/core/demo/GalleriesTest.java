@@ -27,10 +27,16 @@ class GalleriesTest {
         Path file = PROMPTS.resolve("logitlens.yaml");
         assumeTrue(Files.isRegularFile(file), "no prompts module beside core");
         Gallery g = GalleryParser.parse(file);
-        assertEquals(1, g.models().size());
-        ModelEntry model = g.models().get(0);
-        assertTrue(model.isLocal());
-        assertEquals(DemoModelTest.MODEL.toAbsolutePath().normalize(), model.path().toAbsolutePath().normalize());
+        // the snapshots of one training run, then its last step
+        List<Path> dirs = new java.util.ArrayList<>();
+        for (int step : DemoTrainer.SNAPSHOTS) {
+            dirs.add(DemoTrainer.snapshotDir(DemoModelTest.MODEL, step).toAbsolutePath().normalize());
+        }
+        dirs.add(DemoModelTest.MODEL.toAbsolutePath().normalize());
+        assertEquals(dirs, g.models().stream().map(m -> m.path().toAbsolutePath().normalize()).toList());
+        for (Path d : dirs) {
+            assertTrue(Files.isRegularFile(d.resolve("model.safetensors")), d + " is committed");
+        }
         assertTrue(g.prompts().size() >= 10, "a dozen prompts, got " + g.prompts().size());
 
         DemoCorpus corpus = DemoCorpus.generate(DemoCorpus.DEFAULT_SEED);
@@ -41,12 +47,45 @@ class GalleriesTest {
             for (String w : p.text().split(" ")) {
                 assertTrue(vocab.contains(w), "prompt '" + p.id() + "': '" + w + "' is not in the demo vocabulary");
             }
+            // Every prompt has its expected answer, and it is the corpus's answer.
+            assertTrue(p.answers().expect() != null, "prompt '" + p.id() + "' has no expect");
+            String expected = p.answers().expect().continuations().get(0).strip();
+            assertTrue(corpus.train().stream().anyMatch(e -> e.prompt().equals(p.text()) && e.answer().equals(expected))
+                    || corpus.heldOut().stream().anyMatch(e -> e.prompt().equals(p.text()) && e.answer().equals(expected)),
+                    "prompt '" + p.id() + "' expects '" + expected + "', which the corpus does not answer");
             // The tag tells the truth: held-out prompts are held out, the others were trained.
             boolean tagged = p.tags().contains("held-out");
             assertTrue(tagged ? heldOut.contains(p.text()) : trained.contains(p.text()),
                     "prompt '" + p.id() + "' is " + (tagged ? "tagged held-out but is not" : "untagged but held out"));
         }
         assertTrue(g.prompts().stream().filter(p -> p.tags().contains("held-out")).count() >= 4);
+        assertTrue(g.prompts().stream().filter(p -> !p.answers().compare().isEmpty()).count() >= 3);
+    }
+
+    @Test
+    void demoWeightsStaySmall() throws java.io.IOException {
+        long total = 0;
+        try (var files = Files.list(PROMPTS.resolve("models"))) {
+            for (Path d : files.toList()) {
+                if (Files.isRegularFile(d.resolve("model.safetensors"))) {
+                    total += Files.size(d.resolve("model.safetensors"));
+                }
+            }
+        }
+        assertTrue(total > 0 && total <= 6_000_000, "demo weights take " + total + " bytes; keep them within 6 MB");
+    }
+
+    @Test
+    void latentLanguageSetComparesEnglishWithTheTarget() {
+        Path file = PROMPTS.resolve("hub").resolve("latent-language.yaml");
+        assumeTrue(Files.isRegularFile(file), "no prompts module beside core");
+        Gallery g = GalleryParser.parse(file);
+        assertTrue(g.prompts().size() >= 10);
+        for (PromptEntry p : g.prompts()) {
+            assertEquals(List.of("english", "target"), List.copyOf(p.answers().compare().keySet()), p.id());
+            assertEquals(dev.logitlens.core.gallery.Answers.Match.PREFIX, p.answers().compare().get("english").match());
+            assertTrue(p.answers().expect() != null, p.id());
+        }
     }
 
     @ParameterizedTest

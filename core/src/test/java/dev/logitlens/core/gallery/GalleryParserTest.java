@@ -195,7 +195,7 @@ class GalleryParserTest {
                 "  - id: p",
                 "    text: x",
                 "    colour: red");
-        assertEquals(file + ":5:5: unknown key 'colour' in prompt 'p'. Allowed keys: id, text, tags, k, layers.",
+        assertEquals(file + ":5:5: unknown key 'colour' in prompt 'p'. Allowed keys: id, text, tags, k, layers, expect, compare, match.",
                 error(file));
     }
 
