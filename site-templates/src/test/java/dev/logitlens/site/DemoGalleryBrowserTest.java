@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.logitlens.core.build.GalleryBuild;
+import dev.logitlens.core.gallery.Gallery;
+import dev.logitlens.core.gallery.GalleryParser;
 import dev.logitlens.core.run.BuildListener;
 import dev.logitlens.core.run.RunOutcome;
 import java.nio.file.Files;
@@ -50,7 +52,7 @@ class DemoGalleryBrowserTest {
             browser.open(site.resolve("prompts/capital-canada.html").toAbsolutePath());
             browser.screenshot(Path.of("target", "screenshots", "demo-prompt.png"));
 
-            summary(browser, g, site);
+            summary(browser, GalleryParser.parse(gallery), site);
             assertEquals(List.of(), browser.consoleErrors());
         }
     }
