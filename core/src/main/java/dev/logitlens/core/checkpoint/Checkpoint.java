@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlens.core.Sha256;
 import dev.logitlens.core.djl.Djl;
 
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,12 +158,12 @@ public final class Checkpoint {
 
     /** Hex sha256 identifying the weights (see {@link SafetensorsFile#digest}). */
     public String weightsHash() {
-        MessageDigest md = SafetensorsFile.sha256();
+        MessageDigest md = Sha256.digest();
         for (SafetensorsFile f : files) {
             md.update(f.file().getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             f.digest(md);
         }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.hex(md);
     }
 
     /**

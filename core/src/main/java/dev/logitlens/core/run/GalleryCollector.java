@@ -1,6 +1,7 @@
 package dev.logitlens.core.run;
 
 import ai.djl.Device;
+import dev.logitlens.core.Sha256;
 import dev.logitlens.core.ToolVersion;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.djl.Djl;
@@ -189,11 +190,11 @@ public final class GalleryCollector {
         Checkpoint checkpoint = Checkpoint.open(dir); // headers only: cheap, and fails early on a bad directory
         String tokenizerSha;
         try {
-            tokenizerSha = RunCache.sha256(checkpoint.tokenizerFile());
+            tokenizerSha = Sha256.of(checkpoint.tokenizerFile());
             // tokenizer_config.json can switch BOS/EOS on or off, so it is part of the tokenizer's identity.
             Path tokenizerConfig = checkpoint.tokenizerFile().resolveSibling("tokenizer_config.json");
             if (java.nio.file.Files.isRegularFile(tokenizerConfig)) {
-                tokenizerSha = tokenizerSha + "+" + RunCache.sha256(tokenizerConfig);
+                tokenizerSha = tokenizerSha + "+" + Sha256.of(tokenizerConfig);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(checkpoint.tokenizerFile() + ": cannot be read (" + e.getMessage() + ")", e);

@@ -1,11 +1,11 @@
 package dev.logitlens.core.run;
 
+import dev.logitlens.core.Sha256;
 import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.Provenance;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +18,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,7 +69,7 @@ public final class RunCache {
 
         /** Hex sha256 over the fields, each length-prefixed so no two keys can run together. */
         public String hash() {
-            MessageDigest md = sha256();
+            MessageDigest md = Sha256.digest();
             List<String> parts = new java.util.ArrayList<>(List.of("logitlens-run-cache/1", weightsIdentity,
                     tokenizerSha256, prompt, Integer.toString(k), layers, dtype, Integer.toString(collectorVersion)));
             if (!answers.isEmpty()) { // only then: keys of runs without answers stay what they were
@@ -82,7 +80,7 @@ public final class RunCache {
                 md.update(ByteBuffer.allocate(4).putInt(b.length).array());
                 md.update(b);
             }
-            return HexFormat.of().formatHex(md.digest());
+            return Sha256.hex(md);
         }
     }
 
@@ -192,23 +190,4 @@ public final class RunCache {
         }
     }
 
-    /** Hex sha256 of a file's bytes. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest md = sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
 }

@@ -170,14 +170,14 @@ class HubModelSourceTest {
     void aDownloadThatKeepsFailingLeavesAPartialFileTheNextRunResumes() throws IOException {
         Map<String, byte[]> files = FakeHub.tinyCheckpoint(1);
         hub.repo(REPO).commit("main", files);
-        hub.drops.put("model.safetensors", new AtomicInteger(HubModelSource.MAX_ATTEMPTS));
+        hub.drops.put("model.safetensors", new AtomicInteger(BlobDownloader.MAX_ATTEMPTS));
 
         String msg = message(() -> resolve(options(), REPO, "main"));
         assertTrue(msg.contains("model.safetensors") && msg.contains(REPO) && msg.contains("Run again to resume"), msg);
         String sha = FakeHub.sha256(files.get("model.safetensors"));
         Path partial = repoDir(REPO).resolve("blobs").resolve(sha + ".incomplete");
         long kept = Files.size(partial);
-        assertEquals((long) hub.dropAfter * HubModelSource.MAX_ATTEMPTS, kept);
+        assertEquals((long) hub.dropAfter * BlobDownloader.MAX_ATTEMPTS, kept);
         assertFalse(Files.exists(repoDir(REPO).resolve("refs/main")));
 
         hub.requests.clear();
@@ -408,8 +408,8 @@ class HubModelSourceTest {
             assertTrue(msg.contains("is not a Hugging Face repo id") && msg.contains("org/name"), msg);
         }
         assertEquals(0, hub.requests.size());
-        assertEquals("a%20b%2Fc%C3%A9", HubModelSource.encode("a b/cé"));
-        assertEquals("refs%2Fpr%2F1", HubModelSource.encode("refs/pr/1"));
+        assertEquals("a%20b%2Fc%C3%A9", HubClient.encode("a b/cé"));
+        assertEquals("refs%2Fpr%2F1", HubClient.encode("refs/pr/1"));
     }
 
     @Test
