@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.CheckpointException;
 
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
 
 /**
  * What the families share when loading: config.json into its record, early failure on values the forward
@@ -23,19 +21,6 @@ public final class FamilySupport {
     /** The checkpoint's config.json path, as error messages name it. */
     public static String configPath(Checkpoint checkpoint) {
         return checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
-    }
-
-    /**
-     * Builds the rotary tables; {@link Rope} names the bad key as {@code config.json: ...}, so its error is
-     * rethrown naming {@code where}, the actual config.json path.
-     */
-    public static Rope rope(String where, Supplier<Rope> build) {
-        try {
-            return build.get();
-        } catch (CheckpointException e) {
-            String named = e.getMessage().replaceFirst("^config\\.json", Matcher.quoteReplacement(where));
-            throw new CheckpointException(named, e);
-        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.logitlens.core.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,17 +48,32 @@ class RopeTest {
                             "position " + p + ", feature " + i);
                 }
             }
-            // position 0 is the identity, and a later position really rotates
-            NDArray one = rope.apply(m.create(hTd, new Shape(heads, t, dh)), interleaved);
-            assertEquals(hTd[0], one.toFloatArray()[0], 0f);
-            assertTrue(Math.abs(expected[t - 1][0] - x[t - 1][0]) > 1e-3);
-        }
-        // pass-through dims are untouched
-        for (int p = 0; p < t; p++) {
-            for (int e = rotaryDim; e < dh; e++) {
-                assertEquals(x[p][e], expected[p][e], 0);
+            // The rotation itself, not only its agreement with the reference: position 0 is the identity,
+            // a later position really rotates, and pass-through dims are untouched.
+            assertEquals(hTd[0], got[0], 0f);
+            int last = (t - 1) * dh; // head 0, position T-1, feature 0 in [H, T, Dh]
+            assertTrue(Math.abs(got[last] - hTd[last]) > 1e-3, "position " + (t - 1) + " should rotate");
+            for (int hd = 0; hd < heads; hd++) {
+                for (int p = 0; p < t; p++) {
+                    for (int e = rotaryDim; e < dh; e++) {
+                        int at = hd * t * dh + p * dh + e;
+                        assertEquals(hTd[at], got[at], 0f, "pass-through feature " + e);
+                    }
+                }
             }
         }
+    }
+
+    @Test
+    void errorsNameTheConfigFileAndKey() throws Exception {
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Rope.fromConfig(
+                "models/m/config.json", 8, 10000.0, json("{\"type\":\"linear\"}"), 64, 0));
+        assertEquals("models/m/config.json: rope_scaling.factor is missing or not a number in {\"type\":\"linear\"};"
+                + " add it as the model's original config has it", e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> Rope.fromConfig("models/m/config.json", 8, 10000.0,
+                json("{\"type\":\"longrope\",\"short_factor\":[1,1,1,1],\"long_factor\":[1,2]}"), 64, 0));
+        assertEquals("models/m/config.json: rope_scaling.long_factor must be a list of 4 numbers (rotary dimension"
+                + " / 2), got 2 entries", e.getMessage());
     }
 
     @Test

@@ -31,8 +31,8 @@ public final class GptNeoXFamily implements Family {
         GptNeoXConfig c = GptNeoXConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "hidden_act", where);
         // longrope falls back to a top-level original_max_position_embeddings, as HF's getattr(config, ...)
-        Rope rope = FamilySupport.rope(where, () -> Rope.fromConfig(c.rotaryDim(), c.theta(), c.scaling(),
-                c.maxPositions(), checkpoint.config().path("original_max_position_embeddings").asInt(0)));
+        Rope rope = Rope.fromConfig(where, c.rotaryDim(), c.theta(), c.scaling(),
+                c.maxPositions(), checkpoint.config().path("original_max_position_embeddings").asInt(0));
         Weights w = new Weights(checkpoint, manager, dtype, "embed_in.weight", "gpt_neox.", "");
         long d = c.hiddenSize();
         long inner = c.intermediateSize();

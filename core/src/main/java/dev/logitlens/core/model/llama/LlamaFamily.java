@@ -31,8 +31,8 @@ public final class LlamaFamily implements Family {
         LlamaConfig c = LlamaConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.hiddenAct(), "hidden_act", where);
         // longrope falls back to a top-level original_max_position_embeddings, as HF's getattr(config, ...)
-        Rope rope = FamilySupport.rope(where, () -> Rope.fromConfig(c.rotaryDim(), c.ropeTheta(), c.ropeScaling(),
-                c.maxPositions(), checkpoint.config().path("original_max_position_embeddings").asInt(0)));
+        Rope rope = Rope.fromConfig(where, c.rotaryDim(), c.ropeTheta(), c.ropeScaling(),
+                c.maxPositions(), checkpoint.config().path("original_max_position_embeddings").asInt(0));
         Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", "", "model.");
         long d = c.hiddenSize();
         long qDim = (long) c.numHeads() * c.headDim();

@@ -29,8 +29,8 @@ public final class Phi3Family implements Family {
         Phi3Config c = Phi3Config.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "hidden_act", where);
         // longrope reads original_max_position_embeddings, which Phi-3 keeps at the top level
-        Rope rope = FamilySupport.rope(where, () -> Rope.fromConfig(c.rotaryDim(), c.ropeTheta(), c.ropeScaling(),
-                c.maxPositions(), c.originalMaxPositions()));
+        Rope rope = Rope.fromConfig(where, c.rotaryDim(), c.ropeTheta(), c.ropeScaling(),
+                c.maxPositions(), c.originalMaxPositions());
         Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", "model.", "");
         long d = c.hiddenSize();
         long qkv = (long) (c.numHeads() + 2 * c.kvHeads()) * c.headDim();
