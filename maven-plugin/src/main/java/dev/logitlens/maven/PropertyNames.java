@@ -16,6 +16,10 @@ final class PropertyNames {
     static final String REFRESH_REFS = "logitlens.refreshRefs";
     static final String SKIP = "logitlens.skip";
     static final String FAIL_FAST = "logitlens.failFast";
+    static final String SHARD = "logitlens.shard";
+    static final String COLLECT_DIRECTORY = "logitlens.collectDirectory";
+    static final String PLAN = "logitlens.plan";
+    static final String FROM = "logitlens.from";
 
     private PropertyNames() {}
 }

@@ -8,6 +8,9 @@ import org.apache.maven.project.MavenProject;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Builds the logit-lens gallery site: reads the gallery file, collects every model × prompt run (cached on
@@ -28,6 +31,14 @@ public class SiteMojo extends AbstractGalleryMojo {
     @Parameter(defaultValue = "${project.build.outputTimestamp}", readonly = true)
     String outputTimestamp;
 
+    /**
+     * Collect directories to render the site from instead of computing the runs ({@code DIR1,DIR2,...}, as
+     * written by {@code logitlens:collect -Dlogitlens.collectDirectory}): no model is loaded, no weights are read
+     * and the network is not used. Relative paths are resolved against the base directory.
+     */
+    @Parameter(property = PropertyNames.FROM)
+    String from;
+
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     MavenProject project;
 
@@ -38,7 +49,19 @@ public class SiteMojo extends AbstractGalleryMojo {
 
     @Override
     GalleryBuild.Result run(GalleryBuild build, GalleryBuild.Request request) throws IOException {
-        return build.site(request, outputDirectory().toPath(), new SiteBuilder(outputTimestamp)::build);
+        SiteBuilder site = new SiteBuilder(outputTimestamp);
+        if (from != null && !from.isBlank()) {
+            List<Path> dirs = Arrays.stream(from.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                    .map(s -> forMessages(baseDirectory().resolve(s))).toList();
+            return build.merge(request, dirs, outputDirectory().toPath(), site::build);
+        }
+        return build.site(request, outputDirectory().toPath(), site::build);
+    }
+
+    /** The project's base directory, or the directory Maven was started in when there is no project. */
+    private Path baseDirectory() {
+        return project == null || project.getFile() == null ? Path.of(session.getExecutionRootDirectory())
+                : project.getBasedir().toPath();
     }
 
     /** The default depends on whether there is a project: Maven's stand-in super-pom has no pom file. */

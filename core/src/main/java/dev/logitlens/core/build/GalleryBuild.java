@@ -2,6 +2,7 @@ package dev.logitlens.core.build;
 
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;
+import dev.logitlens.core.gallery.Run;
 import dev.logitlens.core.gallery.Settings;
 import dev.logitlens.core.run.BuildListener;
 import dev.logitlens.core.run.FailureReport;
@@ -16,7 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The whole pipeline behind each goal, in one place: parse the gallery, collect its runs, render the site. The
+ * The whole pipeline behind each goal, in one place: parse the gallery, collect its runs (all of them, or one
+ * shard's), render the site (from the runs, or merged from shards' directories). The
  * Maven goals, the tests and the demo build all go through here, so they cannot drift apart.
  *
  * <p>The site renderer lives in a module above core; it is handed in as a {@link SiteWriter}.
@@ -80,6 +82,48 @@ public final class GalleryBuild {
     public Result site(Request request, Path out, SiteWriter site) throws IOException {
         Gallery gallery = parse(request);
         List<RunOutcome> outcomes = collector(request).collect(gallery);
+        return render(gallery, outcomes, out, site);
+    }
+
+    /**
+     * The plan of the request's gallery for {@code shards} shards, printed to the listener; nothing is computed
+     * and no model is opened.
+     */
+    public ShardPlan plan(Request request, Shard shard) {
+        Gallery gallery = parse(request);
+        ShardPlan plan = ShardPlan.of(gallery, shard.count());
+        plan.describe(gallery).forEach(listener::info);
+        return plan;
+    }
+
+    /**
+     * Computes only the runs the plan gives to {@code shard} and writes them, with the plan and the gallery values
+     * they were computed for, to {@code dir} (see {@link CollectedRuns}). A merge renders the site from such
+     * directories.
+     */
+    public Result collect(Request request, Shard shard, Path dir) throws IOException {
+        Gallery gallery = parse(request);
+        ShardPlan plan = ShardPlan.of(gallery, shard.count());
+        List<Run> mine = plan.runsOf(shard.index()).stream().map(gallery.runs()::get).toList();
+        listener.info("Shard " + shard + ": " + mine.size() + " of " + gallery.runs().size() + " runs");
+        List<RunOutcome> outcomes = mine.isEmpty() ? List.of() : collector(request).collect(mine);
+        CollectedRuns.write(dir, gallery, shard, plan, outcomes);
+        listener.info("Runs of shard " + shard + " written to " + dir);
+        return new Result(gallery, outcomes);
+    }
+
+    /**
+     * Renders the site of the request's gallery from collect directories, without opening any model, reading
+     * any weights or touching the network; the site is the one a single build of the gallery writes. Runs no
+     * directory holds become failed runs naming the shard that was to compute them.
+     *
+     * @throws dev.logitlens.core.UserInputException when a directory was collected for a different gallery
+     */
+    public Result merge(Request request, List<Path> from, Path out, SiteWriter site) throws IOException {
+        Gallery gallery = parse(request);
+        List<RunOutcome> outcomes = CollectedRuns.read(gallery, from);
+        listener.info("Merged " + outcomes.stream().filter(RunOutcome::ok).count() + " of " + outcomes.size()
+                + " runs from " + from.size() + " director" + (from.size() == 1 ? "y" : "ies"));
         return render(gallery, outcomes, out, site);
     }
 

@@ -40,7 +40,7 @@ public final class GalleryParser {
     private static final List<String> TOP_KEYS = List.of("title", "defaults", "models", "prompts", "runs");
     private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype");
     private static final List<String> MODEL_KEYS =
-            List.of("id", "label", "path", "repo", "revision", "k", "layers", "device", "dtype");
+            List.of("id", "label", "path", "repo", "revision", "k", "layers", "device", "dtype", "parameters");
     private static final List<String> ANSWER_KEYS = List.of("expect", "compare", "match");
     private static final List<String> DEFAULTS_KEYS = List.of("k", "layers", "device", "dtype", "expect", "compare",
             "match");
@@ -175,9 +175,24 @@ public final class GalleryParser {
                     repoText,
                     revision == null ? null : text(revision, "revision in " + name),
                     settings(m),
-                    m.location()));
+                    m.location(),
+                    parameters(m.field("parameters"), name)));
         }
         return models;
+    }
+
+    /** {@code parameters: 7B} (also {@code 0.5B}, {@code 160M}, {@code 1.2e9}, {@code 124000000}); null when absent. */
+    private Long parameters(Field field, String name) {
+        if (field == null) {
+            return null;
+        }
+        String written = text(field, "parameters in " + name);
+        Long count = ParameterCount.parse(written);
+        if (count == null) {
+            throw new GalleryException(field.value().location(), "parameters '" + written + "' in " + name
+                    + " is not a parameter count. Write it as e.g. 7B, 0.5B, 160M or 124000000.");
+        }
+        return count;
     }
 
     // ---- prompts and includes ----

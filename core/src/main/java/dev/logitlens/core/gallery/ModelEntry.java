@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param revision branch, tag or commit of {@code repo}, {@code main} when not given; null with path
  * @param settings what this model sets (unset fields are null)
  * @param location where the model's entry starts
+ * @param parameters the model's parameter count as the gallery states it ({@code parameters: 7B}), for planning
+ *     shards; null when not given
  */
 public record ModelEntry(String id, String label, Path path, String pathAsWritten, String repo, String revision,
-        Settings settings, Location location) {
+        Settings settings, Location location, Long parameters) {
 
     public ModelEntry {
         Objects.requireNonNull(id, "id");

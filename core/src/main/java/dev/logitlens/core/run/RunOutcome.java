@@ -45,10 +45,15 @@ public record RunOutcome(Run run, boolean ok, boolean cached, LensResult result,
         return new RunOutcome(run, false, false, null, null, describe(run, error), error, 0, first);
     }
 
-    /** A run that was not computed here and failed elsewhere or went missing; the message says which and where. */
-    public static RunOutcome failed(Run run, String message) {
+    /** A run that was not computed here and failed elsewhere or went missing; the cause says which and where. */
+    public static RunOutcome failed(Run run, String cause) {
+        return failedElsewhere(run, cause, null);
+    }
+
+    /** As {@link #failed(Run, String)}, for a further run failed by the error {@code first}'s outcome gives. */
+    public static RunOutcome failedElsewhere(Run run, String cause, Run first) {
         return new RunOutcome(run, false, false, null, null, "model '" + run.model().id() + "' × prompt '"
-                + run.prompt().id() + "': " + message, null, 0, null);
+                + run.prompt().id() + "': " + cause, null, 0, first);
     }
 
     /** A run computed elsewhere (another machine's shard, an imported file) and read back. */

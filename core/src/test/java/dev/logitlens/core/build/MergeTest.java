@@ -1,0 +1,122 @@
+package dev.logitlens.core.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.logitlens.core.UserInputException;
+import dev.logitlens.core.checkpoint.TensorDtype;
+import dev.logitlens.core.format.RunJson;
+import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.run.RunOutcome;
+import dev.logitlens.core.synth.RandomGpt2;
+import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shards written and merged in one JVM; the three-JVM case is the plugin's "shards" integration test. */
+class MergeTest {
+    @TempDir
+    Path tmp;
+
+    private static void tinyModel(Path dir, long seed) throws IOException {
+        RandomGpt2.write(dir, new RandomGpt2.Spec(3, 16, 2, 40, 32, TensorDtype.F32, "", true, 1, seed));
+        WordLevelTokenizerWriter.write(dir, List.of("The", "capital", "of", "France", "is", "a", "cat", "sat"), 40);
+    }
+
+    private Path gallery() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        tinyModel(tmp.resolve("models/beta"), 2);
+        Path file = tmp.resolve("logitlens.yaml");
+        Files.writeString(file, """
+                defaults: { k: 3, device: cpu }
+                models:
+                  - { id: alpha, path: models/alpha }
+                  - { id: beta, path: models/beta }
+                prompts:
+                  - { id: france, text: The capital of France is }
+                  - { id: cat, text: a cat sat }
+                """);
+        return file;
+    }
+
+    /** The outcomes handed to the site writer. */
+    private static final class Captured implements GalleryBuild.SiteWriter {
+        final List<RunOutcome> outcomes = new ArrayList<>();
+
+        @Override
+        public void write(dev.logitlens.core.gallery.Gallery gallery, List<RunOutcome> o, Path out) {
+            outcomes.addAll(o);
+        }
+    }
+
+    @Test
+    void mergedRunsEqualTheCollectedOnes() throws IOException {
+        GalleryBuild.Request request = GalleryBuild.Request.of(gallery());
+        GalleryBuild build = new GalleryBuild(BuildListener.NONE);
+        build.collect(request, new Shard(1, 2), tmp.resolve("s1"));
+        build.collect(request, new Shard(2, 2), tmp.resolve("s2"));
+        Captured merged = new Captured();
+        build.merge(request, List.of(tmp.resolve("s1"), tmp.resolve("s2")), tmp.resolve("site"), merged);
+        Captured direct = new Captured();
+        build.site(request, tmp.resolve("site"), direct);
+        assertEquals(4, merged.outcomes.size());
+        for (int i = 0; i < 4; i++) {
+            RunOutcome a = merged.outcomes.get(i);
+            RunOutcome b = direct.outcomes.get(i);
+            assertEquals(b.run(), a.run());
+            assertEquals(new String(RunJson.write(b.result(), b.provenance())),
+                    new String(RunJson.write(a.result(), a.provenance())));
+        }
+        // a shard's directory is replaced by the next collect into it, never mixed
+        build.collect(request, new Shard(1, 1), tmp.resolve("s1"));
+        UserInputException twice = assertThrows(UserInputException.class, () -> build.merge(request,
+                List.of(tmp.resolve("s1"), tmp.resolve("s2")), tmp.resolve("site"), new Captured()));
+        assertTrue(twice.getMessage().contains("planned for 2 shards with another assignment than "), twice.getMessage());
+    }
+
+    @Test
+    void weightsThatChangedSinceCollectionAreRefused() throws IOException {
+        GalleryBuild.Request request = GalleryBuild.Request.of(gallery());
+        GalleryBuild build = new GalleryBuild(BuildListener.NONE);
+        build.collect(request, new Shard(1, 1), tmp.resolve("all"));
+        String before = dev.logitlens.core.checkpoint.Checkpoint.open(tmp.resolve("models/beta")).weightsHash();
+        tinyModel(tmp.resolve("models/beta"), 7);
+        String after = dev.logitlens.core.checkpoint.Checkpoint.open(tmp.resolve("models/beta")).weightsHash();
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> build.merge(request, List.of(tmp.resolve("all")), tmp.resolve("site"), new Captured()));
+        assertEquals("runs collected for a different gallery than " + request.gallery() + ":\n  "
+                + tmp.resolve("all/collected.json") + ": model 'beta': the weights in models/beta changed since its runs"
+                + " were collected (weights hash " + before + " then, " + after + " now)\nCollect again with this"
+                + " gallery, or merge with the gallery these runs were collected for.", e.getMessage());
+    }
+
+    @Test
+    void aFolderThatIsNotACollectDirectoryIsNamed() throws IOException {
+        GalleryBuild.Request request = GalleryBuild.Request.of(gallery());
+        Files.createDirectories(tmp.resolve("empty"));
+        UserInputException e = assertThrows(UserInputException.class, () -> new GalleryBuild(BuildListener.NONE)
+                .merge(request, List.of(tmp.resolve("empty")), tmp.resolve("site"), new Captured()));
+        assertEquals(tmp.resolve("empty") + ": holds no collected.json, so it is not a directory written by"
+                + " logitlens:collect (was the shard's artifact downloaded into another folder?)", e.getMessage());
+        Files.writeString(tmp.resolve("empty/collected.json"), "{\"format\": 1, \"shard\": \"1/1\"}");
+        e = assertThrows(UserInputException.class, () -> new GalleryBuild(BuildListener.NONE)
+                .merge(request, List.of(tmp.resolve("empty")), tmp.resolve("site"), new Captured()));
+        assertEquals(tmp.resolve("empty/collected.json") + ": plan: missing", e.getMessage());
+
+        Files.writeString(tmp.resolve("src.txt"), "x");
+        Path notOurs = tmp.resolve("src");
+        Files.createDirectories(notOurs);
+        Files.writeString(notOurs.resolve("Main.java"), "class Main {}");
+        e = assertThrows(UserInputException.class, () -> new GalleryBuild(BuildListener.NONE)
+                .collect(request, new Shard(1, 1), notOurs));
+        assertTrue(e.getMessage().endsWith(" is not empty and holds no collected.json, so it was not written by"
+                + " logitlens:collect and will not be replaced; choose an empty or new folder"), e.getMessage());
+        assertTrue(Files.isRegularFile(notOurs.resolve("Main.java")));
+    }
+}
