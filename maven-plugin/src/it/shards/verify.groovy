@@ -23,7 +23,7 @@ def index = new JsonSlurper().parse(new File(basedir, 'shard-2/collected.json'))
 assert index.shard == '2/3'
 assert index.runs.collect { [it.model, it.prompt, it.status] } ==
         [['alpha', 'france', 'ok'], ['alpha', 'germany', 'ok'], ['alpha', 'cat', 'ok'], ['gamma', 'cat', 'ok']]
-assert index.runs[0].inputs == [source: 'path:models/alpha', dtype: 'auto', k: 3, layers: 'all',
+assert index.runs[0].inputs == [source: 'path:models/alpha', dtype: 'auto', k: 3, layers: 'all', answers: '',
                                 prompt: 'The capital of France is']
 
 // 5 and 6. The merged site equals the one-machine site byte for byte; the merge loaded nothing.

@@ -12,6 +12,7 @@ import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.ModelEntry;
 import dev.logitlens.core.gallery.Run;
+import dev.logitlens.core.run.AnswerGroups;
 import dev.logitlens.core.run.RunOutcome;
 
 import java.io.IOException;
@@ -52,13 +53,15 @@ public final class CollectedRuns {
      * @param k      top-k
      * @param layers the layer selection as written
      * @param prompt the prompt text
+     * @param answers the answers the run measures ({@code expect}, {@code compare}, {@code match}), as the cache
+     *                keys them; "" for none
      */
-    record Inputs(String source, String dtype, int k, String layers, String prompt) {
+    record Inputs(String source, String dtype, int k, String layers, String prompt, String answers) {
         static Inputs of(Run run) {
             ModelEntry m = run.model();
             String source = m.isLocal() ? "path:" + m.pathAsWritten() : "hub:" + m.repo() + "@" + m.revision();
             return new Inputs(source, run.settings().dtype(), run.settings().k(), run.settings().layers().toString(),
-                    run.prompt().text());
+                    run.prompt().text(), AnswerGroups.cacheKey(run.prompt().answers()));
         }
 
         /** What differs from {@code now}, the gallery's values, e.g. {@code k is 3 there and 5 in the gallery}. */
@@ -69,6 +72,9 @@ public final class CollectedRuns {
             diff(out, "k", Integer.toString(k), Integer.toString(now.k));
             diff(out, "layers", layers, now.layers);
             diff(out, "the prompt text", prompt, now.prompt);
+            if (!answers.equals(now.answers)) {
+                out.add("the answers it measures (expect, compare, match) changed since it was collected");
+            }
             return out;
         }
 
@@ -147,6 +153,7 @@ public final class CollectedRuns {
                 g.writeNumberField("k", in.k());
                 g.writeStringField("layers", in.layers());
                 g.writeStringField("prompt", in.prompt());
+                g.writeStringField("answers", in.answers());
                 g.writeEndObject();
                 g.writeStringField("status", o.ok() ? "ok" : "failed");
                 if (o.ok()) {
@@ -260,7 +267,7 @@ public final class CollectedRuns {
                 JsonNode in = doc.field(r, "inputs", at);
                 Inputs then = new Inputs(doc.text(in, "source", at + ".inputs"), doc.text(in, "dtype", at + ".inputs"),
                         doc.integer(in, "k", at + ".inputs"), doc.text(in, "layers", at + ".inputs"),
-                        doc.text(in, "prompt", at + ".inputs"));
+                        doc.text(in, "prompt", at + ".inputs"), doc.text(in, "answers", at + ".inputs"));
                 List<String> diffs = then.differences(Inputs.of(run));
                 if (!diffs.isEmpty()) {
                     refused.add(index + ": model '" + model + "' × prompt '" + prompt + "': " + String.join("; ", diffs));

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /** A run's {@code expect} and {@code compare} groups as the ids the collector measures. */
-final class AnswerGroups {
+public final class AnswerGroups {
     private AnswerGroups() {}
 
     /** Resolves every group against the model's tokenizer; problems go to {@code warn}, with their location. */
@@ -45,7 +45,7 @@ final class AnswerGroups {
     }
 
     /** What of the answers decides a run's numbers, for its cache key; "" when there are none. */
-    static String cacheKey(Answers answers) {
+    public static String cacheKey(Answers answers) {
         StringBuilder b = new StringBuilder();
         groups(answers).forEach((name, g) -> {
             b.append(name).append('\u0000').append(g.match().yaml());
