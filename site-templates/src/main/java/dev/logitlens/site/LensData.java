@@ -18,7 +18,8 @@ import java.util.Map;
  * {"format":1, "model", "modelId", "promptId", "k", "probScale":100000,
  *  "input":[P], "inputIds":[P], "layers":[L], "topk":[L][P][k] ids, "tracked":[P][n_p] ids,
  *  "probs":[P][L][n_p] ints, "vocab":{id:string}, "finalTop1":[P], "settle":[P] layer index or -1,
- *  "metrics":{"entropy":[L][P], "klToFinal":[L][P], "finalTop1Prob":[L][P] ints, "finalTop1Rank":[L][P]}}
+ *  "metrics":{"entropy":[L][P], "klToFinal":[L][P], "finalTop1Prob":[L][P] ints, "finalTop1Rank":[L][P]},
+ *  "answers":[{"name", "label", "ids", "prob":[L] ints, "rank":[L]}]}   (answers only when the prompt has some)
  * </pre>
  * Non-finite metrics are written as null.
  */
@@ -103,6 +104,23 @@ final class LensData {
             }
             g.writeEndArray();
             g.writeEndObject();
+            if (!r.answers().isEmpty()) {
+                g.writeArrayFieldStart("answers"); // the last position's groups, for the cell popup
+                for (dev.logitlens.core.lens.Answer a : r.answers()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", a.name());
+                    g.writeStringField("label", RunAnswers.label(a));
+                    writeInts(g, "ids", a.ids());
+                    g.writeArrayFieldStart("prob");
+                    for (float p : a.prob()) {
+                        writeProb(g, p);
+                    }
+                    g.writeEndArray();
+                    writeInts(g, "rank", a.rank());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail

@@ -20,7 +20,7 @@ final class RunAnswers {
         int last = r.numLayers() - 1;
         int finalTop1 = r.finalTop1()[r.numPositions() - 1];
         for (Answer a : r.answers()) {
-            String who = (a.isExpect() ? "expected " : a.name() + " ") + words(a);
+            String who = label(a);
             String where;
             if (a.ids().length == 0) {
                 where = "no token stands for it in this model's vocabulary";
@@ -36,6 +36,11 @@ final class RunAnswers {
             out.add(new Line(who + ": " + where, a.isExpect(), isFinal));
         }
         return out;
+    }
+
+    /** {@code expected Paris}, {@code english flower}: how the page names a group. */
+    static String label(Answer a) {
+        return (a.isExpect() ? "expected " : a.name() + " ") + words(a);
     }
 
     /** The continuations as written, without their leading spaces: {@code Paris / paris}. */
@@ -55,14 +60,13 @@ final class RunAnswers {
             for (int li = 0; li < r.numLayers(); li++) {
                 double depth = Heatmap.relativeDepth(r, li);
                 String p = AggregateFiles.number(a.prob()[li]);
-                String title = (a.isExpect() ? "expected " : a.name() + " ") + words(a) + " · layer " + r.layers()[li]
+                String title = label(a) + " · layer " + r.layers()[li]
                         + ": p = " + p + ", rank " + a.rank()[li];
                 pts.add(new Charts.In(depth, a.prob()[li], Double.NaN, Double.NaN, title, new String[] {
                         Integer.toString(r.layers()[li]), AggregateFiles.number(depth), p, "", "",
                         "1"}));
             }
-            series.add(new Charts.SeriesIn("s" + (i % SiteRenderer.SERIES_COLOURS),
-                    (a.isExpect() ? "expected " : a.name() + " ") + words(a), pts));
+            series.add(new Charts.SeriesIn("s" + (i % SiteRenderer.SERIES_COLOURS), label(a), pts));
         }
         return List.of(Charts.chart("answers-chart", "Answers across layers",
                 "Probability at the last position (sum over each group's token ids), by relative depth.",

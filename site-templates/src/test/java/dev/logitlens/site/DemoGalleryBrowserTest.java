@@ -48,6 +48,11 @@ class DemoGalleryBrowserTest {
             assertTrue(lines.get(0).matches("expected empty: top-1 from layer \\d \\(depth \\d\\.\\d\\d\\); the final answer is expected"),
                     lines.toString());
             assertEquals(3, browser.driver.findElements(By.cssSelector("#answers-chart polyline")).size());
+            // the cell popup at the last position gives each group's probability and rank at that layer
+            browser.open(site.resolve("runs/demo-gpt2/opposite-not-full.html").toAbsolutePath(), "cell=5,7");
+            String pop = browser.driver.findElement(By.cssSelector(".lens-popup .pop-answers")).getText();
+            assertTrue(pop.matches("expected empty: [0-9.]+%, rank 1 · opposite empty: [0-9.]+%, rank 1 · same full: [0-9.]+%, rank \\d+"),
+                    pop);
 
             browser.open(site.resolve("prompts/capital-canada.html").toAbsolutePath());
             browser.screenshot(Path.of("target", "screenshots", "demo-prompt.png"));

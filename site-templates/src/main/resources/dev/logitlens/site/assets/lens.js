@@ -249,6 +249,13 @@
     }
 
     // ---- popup with the cell's top-k
+    // The gallery's expect/compare groups are measured at the last position only (where they are predicted).
+    function answersMeta(li, p) {
+      if (!D.answers || p !== P - 1) return [];
+      return [h('div', { class: 'pop-meta pop-answers', text: D.answers.map(a =>
+        `${a.label}: ${a.ids.length ? `${pct(a.prob[li] / SCALE)}, rank ${a.rank[li]}` : 'no token'}`).join(' \u00b7 ') })];
+    }
+
     function renderPopup(moveIn) {
       if (!st.cell) { popup.hidden = true; return; }
       const [li, p] = st.cell;
@@ -267,6 +274,7 @@
         h('div', { class: 'pop-head' }, h('strong', { text: `Layer ${D.layers[li]} \u00b7 after ${show(D.input[p])}` }),
           h('button', { type: 'button', class: 'pop-x', 'aria-label': 'Close', text: '\u00d7' })),
         h('div', { class: 'pop-meta', text: `entropy ${nats(M.entropy[li][p])} \u00b7 KL to final ${nats(M.klToFinal[li][p])} \u00b7 final answer ${show(tok(fin))}: rank ${M.finalTop1Rank[li][p]}, ${pct(M.finalTop1Prob[li][p] / SCALE)}` }),
+        ...answersMeta(li, p),
         list,
         h('p', { class: 'pop-hint', text: 'Click a token to pin its trajectory; Shift+click adds it to the last pinned group.' }));
       popup.setAttribute('aria-label', `Top-${D.k} tokens at layer ${D.layers[li]}, position ${p}`);
