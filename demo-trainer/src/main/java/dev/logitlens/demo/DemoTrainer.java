@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -38,8 +38,8 @@ import java.util.Random;
  */
 public final class DemoTrainer {
     /** The regeneration command, run from the repository root (exec:java keeps that working directory). */
-    public static final String COMMAND = "mvn -B -q -pl core compile exec:java "
-            + "-Dexec.mainClass=dev.logitlens.core.demo.DemoTrainer -Dexec.args=\"prompts/models/demo-gpt2\"";
+    public static final String COMMAND = "mvn -B -q install -DskipTests -pl demo-trainer -am && mvn -B -q -pl demo-trainer "
+            + "exec:java -Dexec.mainClass=dev.logitlens.demo.DemoTrainer -Dexec.args=\"prompts/models/demo-gpt2\"";
 
     /**
      * Steps after which the default run is also saved, so a gallery can show facts forming during training.
@@ -319,8 +319,8 @@ public final class DemoTrainer {
                 # The demo model
 
                 A GPT-2-architecture model (%d layers, d = %d, %d heads, %d positions, %,d parameters, word-level
-                vocabulary of %d tokens) trained from scratch by `dev.logitlens.core.demo.DemoTrainer` on the
-                template corpus of `dev.logitlens.core.demo.DemoCorpus`: capitals and languages of %d countries,
+                vocabulary of %d tokens) trained from scratch by `dev.logitlens.demo.DemoTrainer` on the
+                template corpus of `dev.logitlens.demo.DemoCorpus`: capitals and languages of %d countries,
                 %d opposites, number words and their successors, and subject-verb agreement across an attractor
                 noun. Every fact is written in several sentence forms; for each fact one form is held out of
                 training, as are %d agreement sentences, so the held-out prompts test the relation, not memory of

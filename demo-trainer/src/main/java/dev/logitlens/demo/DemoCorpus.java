@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import dev.logitlens.core.tokenizer.LensTokenizer;
 import org.junit.jupiter.api.Test;

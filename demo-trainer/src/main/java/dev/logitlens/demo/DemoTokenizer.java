@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;

@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import ai.djl.Device;
 import dev.logitlens.core.lens.LensResult;
@@ -37,6 +37,27 @@ class DemoTrainerTest {
             LensResult lens = s.collect(prompt, 3, null);
             assertEquals(TINY.layers(), lens.numLayers());
             assertArrayEquals(r.tokenizer().encode(prompt), lens.inputIds());
+        }
+    }
+
+    @Test
+    void snapshotsAreStatesOfTheSameRun(@TempDir Path dir) throws Exception {
+        DemoTrainer.Result r = DemoTrainer.train(TINY, new int[] {20, 40, 60, 99}, step -> { });
+        // 60 is the last step (the main checkpoint) and 99 is past the end: neither is a snapshot
+        assertEquals(java.util.List.of(20, 40), r.snapshots().stream().map(DemoTrainer.Snapshot::step).toList());
+        DemoTrainer.Snapshot s20 = r.snapshots().get(0);
+        assertEquals(DemoTrainer.meanLoss(r.losses(), 20), s20.loss(), 0);
+        // the same run as without snapshots: taking them does not disturb the training
+        assertArrayEquals(DemoTrainer.train(TINY, step -> { }).losses(), r.losses());
+        assertTrue(!Arrays.equals(s20.tensors().get("wte.weight"), r.tensors().get("wte.weight")));
+
+        Path main = dir.resolve("tiny");
+        Path snap = DemoTrainer.snapshotDir(main, 20);
+        assertEquals(dir.resolve("tiny-step20"), snap);
+        DemoTrainer.write(r, s20, snap, dev.logitlens.core.checkpoint.TensorDtype.BF16);
+        assertTrue(Files.readString(snap.resolve("TRAINING.md")).contains("| step | 20 of 60 (a snapshot"));
+        try (LensSession s = LensSession.open(snap, "tiny20", Device.cpu(), "auto")) {
+            assertEquals(TINY.layers(), s.collect(r.corpus().heldOut().get(0).prompt(), 3, null).numLayers());
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.logitlens.core.demo;
+package dev.logitlens.demo;
 
 import ai.djl.Device;
 import dev.logitlens.core.lens.LensResult;
