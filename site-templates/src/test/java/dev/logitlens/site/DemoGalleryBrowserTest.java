@@ -68,6 +68,7 @@ class DemoGalleryBrowserTest {
         browser.driver.findElement(By.id("summary-link")).click();
         browser.waitForPage();
         assertTrue(browser.driver.getCurrentUrl().endsWith("/summary.html"), browser.driver.getCurrentUrl());
+        browser.js("document.getElementById('sc-all').scrollIntoView()"); // the charts, for the README
         browser.screenshot(Path.of("target", "screenshots", "demo-summary.png"));
 
         // every CSV row of the (all) series is one dot with the same printed numbers, in the chart of its measure
