@@ -1,15 +1,14 @@
 package dev.logitlens.site;
 
-import java.util.regex.Pattern;
+import dev.logitlens.core.gallery.Ids;
 
 /**
  * Ids become file and folder names ({@code models/<id>.html}, {@code runs/<model>/<prompt>.html}); they come
  * from user configuration, so anything that could escape the output folder or clash is rejected, not
- * silently rewritten (the pipeline names the data files after the same ids, and both must agree).
+ * silently rewritten (the pipeline names the data files after the same ids, and both must agree). The rule
+ * is core's {@link Ids}, the one the gallery parser applies, so a gallery that parses never fails here.
  */
 public final class SafeIds {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private SafeIds() {
     }
@@ -20,7 +19,7 @@ public final class SafeIds {
      * @throws IllegalArgumentException naming the id and what is allowed
      */
     public static String check(String id) {
-        if (id == null || !ID.matcher(id).matches() || id.contains("..")) {
+        if (!Ids.isValid(id)) {
             throw new IllegalArgumentException("id " + quote(id) + " cannot be used as a file name: use 1 to 128"
                     + " letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'"
                     + " or path separators");
@@ -38,7 +37,7 @@ public final class SafeIds {
                     + " must be relative to the site root, like data/<model>/<prompt>.json");
         }
         for (String seg : path.split("/", -1)) {
-            if (!SEGMENT.matcher(seg).matches() || seg.contains("..")) {
+            if (!Ids.isValid(seg)) {
                 throw new IllegalArgumentException("data path " + quote(path) + " has an unsafe segment "
                         + quote(seg) + ": use letters, digits, '.', '_' or '-' separated by '/', without '..'");
             }

@@ -104,10 +104,7 @@ public final class SiteBuilder {
         }
         List<SiteModelInfo> models = new ArrayList<>();
         for (ModelEntry m : gallery.models()) {
-            String source = outcomes.stream().filter(o -> o.ok() && o.modelId().equals(m.id())).findFirst()
-                    .map(o -> o.provenance().source())
-                    .orElse(m.isLocal() ? "path:" + m.pathAsWritten() : "hub:" + m.repo());
-            models.add(new SiteModelInfo(m.id(), m.label(), source));
+            models.add(new SiteModelInfo(m.id(), m.label(), m.source()));
         }
         List<SitePrompt> prompts = new ArrayList<>();
         for (PromptEntry p : gallery.prompts()) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * A Hugging Face model directory: {@code config.json}, the safetensors weights (one file or shards with
@@ -36,6 +37,14 @@ public final class Checkpoint {
     public static final String SINGLE = "model.safetensors";
     public static final String INDEX = "model.safetensors.index.json";
     public static final String TOKENIZER = "tokenizer.json";
+
+    /**
+     * Which file a model's weights are read from, in transformers' order (the hub download and this reader
+     * both ask here): {@link #SINGLE} when present, else the shard {@link #INDEX}; null for neither.
+     */
+    public static String weightsFile(Predicate<String> present) {
+        return present.test(SINGLE) ? SINGLE : present.test(INDEX) ? INDEX : null;
+    }
 
     private final Path dir;
     private final JsonNode config;
@@ -68,7 +77,8 @@ public final class Checkpoint {
         Path index = dir.resolve(INDEX);
         Path single = dir.resolve(SINGLE);
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        if (Files.isRegularFile(index)) {
+        String weights = weightsFile(name -> Files.isRegularFile(dir.resolve(name)));
+        if (INDEX.equals(weights)) {
             JsonNode map = readJson(index, "the shard index").path("weight_map");
             if (!map.isObject()) {
                 throw new CheckpointException(index + ": no 'weight_map' object");
@@ -99,7 +109,7 @@ public final class Checkpoint {
                 }
                 tensors.put(e.getKey(), t);
             }
-        } else if (Files.isRegularFile(single)) {
+        } else if (SINGLE.equals(weights)) {
             SafetensorsFile f = SafetensorsFile.open(single);
             files.add(f);
             tensors.putAll(f.tensors());

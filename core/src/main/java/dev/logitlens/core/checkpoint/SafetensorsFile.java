@@ -111,7 +111,12 @@ public final class SafetensorsFile {
             if (shape[i] < 0) {
                 throw bad(file, "tensor '" + name + "' has a negative dimension in its shape");
             }
-            n = Math.multiplyExact(n, shape[i]);
+            try {
+                n = Math.multiplyExact(n, shape[i]);
+            } catch (ArithmeticException e) {
+                throw bad(file, "tensor '" + name + "' has shape " + shapeNode + ", whose element count does not"
+                        + " fit in 64 bits: the header is corrupt; re-download or re-save the checkpoint");
+            }
         }
         long begin = offs.get(0).asLong(-1);
         long end = offs.get(1).asLong(-1);
@@ -122,7 +127,13 @@ public final class SafetensorsFile {
             throw bad(file, "tensor '" + name + "' ends at byte " + end + " of the data section, past its end ("
                     + dataSize + " bytes): the file is truncated or its header lies");
         }
-        long expected = n * dtype.bytes();
+        long expected;
+        try {
+            expected = Math.multiplyExact(n, (long) dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw bad(file, "tensor '" + name + "' has shape " + shapeNode + ", whose size in bytes does not"
+                    + " fit in 64 bits: the header is corrupt; re-download or re-save the checkpoint");
+        }
         if (end - begin != expected) {
             throw bad(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape "
                     + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + expected);

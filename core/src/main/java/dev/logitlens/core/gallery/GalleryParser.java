@@ -34,7 +34,6 @@ public final class GalleryParser {
     /** Title used when the gallery has none. */
     public static final String DEFAULT_TITLE = "Logit lens gallery";
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
 
     private static final List<String> TOP_KEYS = List.of("title", "defaults", "models", "prompts", "runs");
@@ -52,8 +51,7 @@ public final class GalleryParser {
     private static final List<String> INCLUDE_FILE_KEYS = List.of("defaults", "prompts");
     private static final List<String> RUN_KEYS = List.of("model", "prompt");
 
-    private static final String ID_RULE = "Use only letters, digits, '.', '_' and '-', start with a letter or "
-            + "digit, and do not use '..'.";
+    private static final String ID_RULE = Ids.RULE;
 
     private final Path galleryFile;
     /** Absolute paths of the files being read, outermost first, for include cycle detection. */
@@ -243,6 +241,10 @@ public final class GalleryParser {
             throw new GalleryException(m.location(), name + " has no text. Add text: <the prompt>.");
         }
         String text = text(textField, "text of " + name);
+        if (text.isBlank()) {
+            throw new GalleryException(textField.value().location(), "text of " + name + " is only whitespace:"
+                    + " the model would see no words. Write the prompt, or remove the entry.");
+        }
 
         List<String> tags = new ArrayList<>();
         Field tagsField = m.field("tags");
@@ -335,7 +337,7 @@ public final class GalleryParser {
         Map<String, Declared> out = new LinkedHashMap<>();
         for (Field g : map.fields().values()) {
             String group = g.key();
-            if (!ID.matcher(group).matches() || group.contains("..")) {
+            if (!Ids.isValid(group)) {
                 throw new GalleryException(g.keyLocation(), "compare group name '" + group + "' is not allowed: "
                         + "group names become column values and keys. " + ID_RULE);
             }
@@ -639,7 +641,7 @@ public final class GalleryParser {
             throw new GalleryException(m.location(), name + " has no id. Add id: <name>. " + ID_RULE);
         }
         String id = text(f, "id of " + name);
-        if (!ID.matcher(id).matches() || id.contains("..")) {
+        if (!Ids.isValid(id)) {
             String kind = name.substring(0, name.indexOf(' '));
             throw new GalleryException(f.value().location(), kind + " id '" + id + "' is not allowed: ids are "
                     + "used in file names and URLs. " + ID_RULE);
@@ -664,8 +666,7 @@ public final class GalleryParser {
     /** "model 'llama'" when the entry has a usable id, else "model #2", for messages about the entry. */
     private static String entryName(String kind, MapNode m, int index) {
         Field id = m.field("id");
-        if (id != null && id.value() instanceof Scalar s && !s.isNull() && ID.matcher(s.text()).matches()
-                && !s.text().contains("..")) {
+        if (id != null && id.value() instanceof Scalar s && !s.isNull() && Ids.isValid(s.text())) {
             return kind + " '" + s.text() + "'";
         }
         return kind + " #" + (index + 1);

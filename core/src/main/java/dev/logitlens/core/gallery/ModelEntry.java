@@ -31,6 +31,14 @@ public record ModelEntry(String id, String label, Path path, String pathAsWritte
         revision = repo != null && revision == null ? "main" : revision;
     }
 
+    /**
+     * Where the weights come from, as provenance, the manifest and the pages show it: {@code path:<as written>}
+     * or {@code hub:<org/name>}. Built here only.
+     */
+    public String source() {
+        return isLocal() ? "path:" + pathAsWritten : "hub:" + repo;
+    }
+
     /** True for a local directory, false for a hub repository. */
     public boolean isLocal() {
         return path != null;

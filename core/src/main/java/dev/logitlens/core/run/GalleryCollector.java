@@ -168,11 +168,10 @@ public final class GalleryCollector {
 
     private Prepared prepare(ModelEntry model, Settings settings) {
         Path dir;
-        String source;
+        String source = model.source();
         String commit = null;
         if (model.isLocal()) {
             dir = model.path();
-            source = "path:" + model.pathAsWritten();
             if (!java.nio.file.Files.isDirectory(dir)) {
                 throw new dev.logitlens.core.gallery.GalleryException(model.location(), "model '" + model.id()
                         + "': path " + model.pathAsWritten() + " is not a directory (resolved to "
@@ -184,7 +183,6 @@ public final class GalleryCollector {
             ResolvedModel resolved = new HubModelSource(hub).resolve(model.repo(), model.revision(),
                     listener.asHubListener());
             dir = resolved.snapshotDir();
-            source = resolved.source();
             commit = resolved.commit();
         }
         Checkpoint checkpoint = Checkpoint.open(dir); // headers only: cheap, and fails early on a bad directory

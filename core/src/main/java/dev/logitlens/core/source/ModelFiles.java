@@ -3,6 +3,7 @@ package dev.logitlens.core.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.logitlens.core.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,8 @@ final class ModelFiles {
 
     static final String CONFIG = "config.json";
     static final String TOKENIZER = "tokenizer.json";
-    static final String WEIGHTS = "model.safetensors";
-    static final String INDEX = "model.safetensors.index.json";
+    static final String WEIGHTS = Checkpoint.SINGLE;
+    static final String INDEX = Checkpoint.INDEX;
 
     /** Small metadata files fetched when the repo has them; the first two are required. */
     static final List<String> METADATA = List.of(CONFIG, TOKENIZER, "generation_config.json",
@@ -68,13 +69,10 @@ final class ModelFiles {
                 files.add(m);
             }
         }
-        if (root.contains(WEIGHTS)) {
-            files.add(WEIGHTS);
-            return new Plan(files, false);
-        }
-        if (root.contains(INDEX)) {
-            files.add(INDEX);
-            return new Plan(files, true);
+        String weights = Checkpoint.weightsFile(root::contains);
+        if (weights != null) {
+            files.add(weights);
+            return new Plan(files, weights.equals(INDEX));
         }
         List<String> safetensors = root.stream().filter(f -> f.endsWith(".safetensors")).toList();
         if (!safetensors.isEmpty()) {
@@ -131,14 +129,15 @@ final class ModelFiles {
                 missing.add(f);
             }
         }
-        if (Files.isRegularFile(snapshot.resolve(WEIGHTS))) {
+        String weights = Checkpoint.weightsFile(name -> Files.isRegularFile(snapshot.resolve(name)));
+        if (WEIGHTS.equals(weights)) {
             return missing;
         }
-        Path index = snapshot.resolve(INDEX);
-        if (!Files.isRegularFile(index)) {
+        if (weights == null) {
             missing.add(WEIGHTS + " (or " + INDEX + " and its shards)");
             return missing;
         }
+        Path index = snapshot.resolve(INDEX);
         for (String shard : shards(index, repo)) {
             if (!Files.isRegularFile(snapshot.resolve(shard))) {
                 missing.add(shard);

@@ -19,9 +19,4 @@ public record ResolvedModel(String repo, String commit, Path snapshotDir) {
         Objects.requireNonNull(commit, "commit");
         Objects.requireNonNull(snapshotDir, "snapshotDir");
     }
-
-    /** The {@code source} string of a run's provenance: {@code hub:<org/name>}. */
-    public String source() {
-        return "hub:" + repo;
-    }
 }

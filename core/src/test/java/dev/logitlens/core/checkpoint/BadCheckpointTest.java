@@ -143,6 +143,28 @@ class BadCheckpointTest {
         assertTrue(e.getMessage().startsWith(missing + ": model directory not found"), e.getMessage());
     }
 
+    @Test
+    void elementCountOverflowingSixtyFourBitsNamesTheTensorAndFile() throws IOException {
+        rewriteHeader(h -> h.replaceFirst("\"shape\":\\[16,8\\]", "\"shape\":[4294967296,4294967296,16]"));
+        String msg = fails().getMessage();
+        assertTrue(msg.startsWith(weights + ": tensor '"), msg);
+        assertTrue(msg.endsWith("' has shape [4294967296,4294967296,16], whose element count does not fit in 64 bits:"
+                + " the header is corrupt; re-download or re-save the checkpoint"), msg);
+    }
+
+    @Test
+    void singleFileWinsOverAShardIndexAsInTransformers() throws IOException {
+        // An index beside model.safetensors naming a shard that is not there: transformers reads the single
+        // file and never looks at the index, and so does the checkpoint reader.
+        Files.writeString(dir.resolve(Checkpoint.INDEX),
+                "{\"weight_map\": {\"wte.weight\": \"model-00001-of-00002.safetensors\"}}");
+        assertEquals(weights, Checkpoint.open(dir).info("wte.weight").file());
+        Files.delete(weights);
+        assertEquals(dir.resolve("model-00001-of-00002.safetensors") + ": shard listed in " + Checkpoint.INDEX
+                + " (for tensor 'wte.weight') is missing; download all shards",
+                assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)).getMessage());
+    }
+
     /** Rewrites the header (any length) and keeps the data section as it was. */
     private void rewriteHeader(java.util.function.UnaryOperator<String> edit) throws IOException {
         byte[] all = Files.readAllBytes(weights);

@@ -321,8 +321,31 @@ class GalleryParserTest {
                 "    path: m",
                 "prompts: [{id: p, text: x}]");
         assertEquals(file + ":2:9: model id '../evil' is not allowed: ids are used in file names and URLs. Use "
-                + "only letters, digits, '.', '_' and '-', start with a letter or digit, and do not use '..'.",
+                + "1 to 128 letters, digits, '.', '_' or '-', start with a letter or digit, and do not use '..'.",
                 error(file));
+    }
+
+    @Test
+    void idLongerThanTheSiteAllowsIsRejectedWhereItIsWritten() throws IOException {
+        String longest = "p".repeat(Ids.MAX_LENGTH);
+        Path ok = write("ok.yaml", "models: [{id: m, path: m}]", "prompts: [{id: " + longest + ", text: x}]");
+        assertEquals(longest, GalleryParser.parse(ok).prompts().get(0).id());
+        Path file = write("logitlens.yaml", "models: [{id: m, path: m}]",
+                "prompts: [{id: " + longest + "q, text: x}]");
+        assertEquals(file + ":2:16: prompt id '" + longest + "q' is not allowed: ids are used in file names and"
+                + " URLs. Use 1 to 128 letters, digits, '.', '_' or '-', start with a letter or digit, and do not"
+                + " use '..'.", error(file));
+    }
+
+    @Test
+    void whitespaceOnlyPromptIsRejectedWhereItIsWritten() throws IOException {
+        Path file = write("logitlens.yaml",
+                "models: [{id: m, path: m}]",
+                "prompts:",
+                "  - id: blank",
+                "    text: \"  \\t \"");
+        assertEquals(file + ":4:11: text of prompt 'blank' is only whitespace: the model would see no words."
+                + " Write the prompt, or remove the entry.", error(file));
     }
 
     @Test
