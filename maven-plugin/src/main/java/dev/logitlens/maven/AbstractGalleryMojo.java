@@ -3,7 +3,7 @@ package dev.logitlens.maven;
 import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.gallery.Settings;
-import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.BuildListener;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;

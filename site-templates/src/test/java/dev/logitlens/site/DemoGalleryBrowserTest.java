@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;
-import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.run.RunOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;

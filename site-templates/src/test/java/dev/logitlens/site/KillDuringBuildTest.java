@@ -1,5 +1,6 @@
 package dev.logitlens.site;
 
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.run.RunOutcome;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class KillDuringBuildTest {
         }
 
         List<String> log = new ArrayList<>();
-        List<RunOutcome> outcomes = new GalleryBuild(new dev.logitlens.core.run.BuildListener() {
+        List<RunOutcome> outcomes = new GalleryBuild(new BuildListener() {
                     @Override
                     public void info(String line) {
                         log.add(line);

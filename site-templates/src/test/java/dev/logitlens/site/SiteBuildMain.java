@@ -1,7 +1,7 @@
 package dev.logitlens.site;
 
 import dev.logitlens.core.build.GalleryBuild;
-import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.BuildListener;
 
 import java.nio.file.Path;
 

@@ -7,7 +7,7 @@ import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;
 import dev.logitlens.core.gallery.ModelEntry;
-import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.run.GalleryCollector;
 import dev.logitlens.core.run.RunOutcome;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;
 import dev.logitlens.core.gallery.Run;
 import dev.logitlens.core.gallery.Settings;
-import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.run.FailureReport;
 import dev.logitlens.core.run.GalleryCollector;
 import dev.logitlens.core.run.RunOutcome;

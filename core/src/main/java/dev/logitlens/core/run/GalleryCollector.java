@@ -1,6 +1,7 @@
 package dev.logitlens.core.run;
 
 import ai.djl.Device;
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.Sha256;
 import dev.logitlens.core.ToolVersion;
 import dev.logitlens.core.checkpoint.Checkpoint;
@@ -181,7 +182,7 @@ public final class GalleryCollector {
         } else {
             HubOptions hub = options.hub() != null ? options.hub() : HubOptions.fromEnvironment(false, null, null);
             ResolvedModel resolved = new HubModelSource(hub).resolve(model.repo(), model.revision(),
-                    listener.asHubListener());
+                    listener);
             dir = resolved.snapshotDir();
             commit = resolved.commit();
         }

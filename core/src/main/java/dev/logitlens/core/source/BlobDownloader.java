@@ -1,5 +1,6 @@
 package dev.logitlens.core.source;
 
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.Sha256;
 
 import java.io.IOException;
@@ -46,7 +47,7 @@ final class BlobDownloader {
 
     /** Makes sure {@code blob} holds the file, downloading it under {@code lockFile} unless another run did. */
     void fetch(String repo, String rev, String commit, String file, HubClient.FileMeta meta, Path blob,
-               Path lockFile, HubListener out) throws IOException {
+               Path lockFile, BuildListener out) throws IOException {
         withLock(lockFile, () -> {
             if (!Files.isRegularFile(blob)) { // another process may have finished it meanwhile
                 download(repo, rev, commit, file, meta, blob, out);
@@ -55,7 +56,7 @@ final class BlobDownloader {
     }
 
     private void download(String repo, String rev, String commit, String file, HubClient.FileMeta meta,
-                          Path blob, HubListener out) throws IOException {
+                          Path blob, BuildListener out) throws IOException {
         Files.createDirectories(blob.getParent());
         Path partial = blob.resolveSibling(blob.getFileName() + ".incomplete");
         long size = meta.size();

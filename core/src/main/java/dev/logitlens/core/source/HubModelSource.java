@@ -1,5 +1,7 @@
 package dev.logitlens.core.source;
 
+import dev.logitlens.core.BuildListener;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ public final class HubModelSource {
      *
      * @throws HubException naming the repo, revision and remedy when it cannot
      */
-    public ResolvedModel resolve(String repo, String revision, HubListener listener) {
+    public ResolvedModel resolve(String repo, String revision, BuildListener listener) {
         if (repo == null || !REPO.matcher(repo.strip()).matches() || repo.contains("--") || repo.contains("..")) {
             throw new HubException("`repo: " + repo + "` is not a Hugging Face repo id: expected org/name"
                     + " (letters, digits, '-', '_', '.'; no '--' or '..'), e.g. openai-community/gpt2.");
@@ -70,7 +72,7 @@ public final class HubModelSource {
             throw new HubException("`revision: " + revision + "` of " + repo
                     + " is not a branch, tag or commit name (no '..', leading '/' or '\\').");
         }
-        HubListener out = listener == null ? HubListener.NONE : listener;
+        BuildListener out = listener == null ? BuildListener.NONE : listener;
         HubCache cache = new HubCache(options.cacheDir(), repo);
         boolean isCommit = HubCache.COMMIT.matcher(rev).matches();
         String cached = isCommit ? rev : cache.readRef(rev);
@@ -104,7 +106,7 @@ public final class HubModelSource {
         }
     }
 
-    private ResolvedModel download(String repo, String rev, boolean isCommit, HubCache cache, HubListener out) {
+    private ResolvedModel download(String repo, String rev, boolean isCommit, HubCache cache, BuildListener out) {
         HubClient.Listing listing = http.listing(repo, rev);
         String commit = listing.commit();
         ModelFiles.Plan plan = ModelFiles.plan(repo, rev, listing.siblings());
@@ -137,7 +139,7 @@ public final class HubModelSource {
 
     // ---- files --------------------------------------------------------------------------------
 
-    private void ensure(String repo, String rev, String commit, String file, HubCache cache, HubListener out) {
+    private void ensure(String repo, String rev, String commit, String file, HubCache cache, BuildListener out) {
         Path pointer = cache.snapshot(commit).resolve(file);
         if (Files.isRegularFile(pointer)) {
             return;

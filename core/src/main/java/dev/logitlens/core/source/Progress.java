@@ -1,5 +1,7 @@
 package dev.logitlens.core.source;
 
+import dev.logitlens.core.BuildListener;
+
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -14,7 +16,7 @@ final class Progress {
     private final String file;
     private final long total;
     private final long resumedFrom;
-    private final HubListener listener;
+    private final BuildListener listener;
     private final LongSupplier clock;
     private final long start;
     private long done;
@@ -24,7 +26,7 @@ final class Progress {
      * @param total       expected size in bytes, or -1 when unknown
      * @param resumedFrom bytes already on disk; they count towards done but not towards the rate
      */
-    Progress(String file, long total, long resumedFrom, HubListener listener, LongSupplier clock) {
+    Progress(String file, long total, long resumedFrom, BuildListener listener, LongSupplier clock) {
         this.file = file;
         this.total = total;
         this.resumedFrom = resumedFrom;

@@ -1,5 +1,6 @@
 package dev.logitlens.core.run;
 
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.format.RunJson;
 import dev.logitlens.core.gallery.Gallery;
