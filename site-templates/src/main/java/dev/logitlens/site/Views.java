@@ -31,9 +31,6 @@ final class Views {
     record PromptRow(PromptLink prompt, List<RunCell> cells) {
     }
 
-    record ModelRow(ModelLink model, List<RunCell> cells) {
-    }
-
     /** A model's column on a prompt page. */
     record DepthColumn(ModelLink model, RunCell cell, List<String> inputTokens, Heatmap.Svg map, int svgHeight,
                        String seriesClass) {

@@ -3,7 +3,6 @@ package dev.logitlens.core.gallery;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A parsed gallery file: which models to run on which prompts.
@@ -23,13 +22,5 @@ public record Gallery(Path file, String title, List<ModelEntry> models, List<Pro
         models = List.copyOf(models);
         prompts = List.copyOf(prompts);
         runs = List.copyOf(runs);
-    }
-
-    public Optional<ModelEntry> model(String id) {
-        return models.stream().filter(m -> m.id().equals(id)).findFirst();
-    }
-
-    public Optional<PromptEntry> prompt(String id) {
-        return prompts.stream().filter(p -> p.id().equals(id)).findFirst();
     }
 }

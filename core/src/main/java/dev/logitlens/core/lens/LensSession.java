@@ -17,14 +17,12 @@ import java.util.Locale;
  * holds the weights. Load once, collect many prompts, close to release the native memory.
  */
 public final class LensSession implements AutoCloseable {
-    private final Checkpoint checkpoint;
     private final LensTokenizer tokenizer;
     private final LensModel model;
     private final NDManager manager;
     private final LensCollector collector;
 
-    private LensSession(Checkpoint checkpoint, LensTokenizer tokenizer, LensModel model, NDManager manager, String name) {
-        this.checkpoint = checkpoint;
+    private LensSession(LensTokenizer tokenizer, LensModel model, NDManager manager, String name) {
         this.tokenizer = tokenizer;
         this.model = model;
         this.manager = manager;
@@ -45,7 +43,7 @@ public final class LensSession implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             LensModel model = Families.load(checkpoint, manager, compute);
-            return new LensSession(checkpoint, tokenizer, model, manager, name);
+            return new LensSession(tokenizer, model, manager, name);
         } catch (RuntimeException e) {
             manager.close();
             tokenizer.close();
@@ -72,10 +70,6 @@ public final class LensSession implements AutoCloseable {
     /** As {@link #collect(String, int, int[])}, also measuring answer groups at the last position. */
     public LensResult collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers) {
         return collector.collect(prompt, k, layers, answers);
-    }
-
-    public Checkpoint checkpoint() {
-        return checkpoint;
     }
 
     public LensTokenizer tokenizer() {

@@ -94,10 +94,6 @@ public final class RunCache {
         this.listener = listener == null ? BuildListener.NONE : listener;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /** The weights part of a key: the hub commit (when there is one) and the safetensors hash. */
     public static String weightsIdentity(String weightsHash, String hubCommit) {
         return hubCommit == null ? "weights:" + weightsHash : "hub:" + hubCommit + ";weights:" + weightsHash;

@@ -66,11 +66,6 @@ public record HubOptions(
         }
     }
 
-    /** Options for the public hub with the given cache, online, no token, no proxy. */
-    public static HubOptions of(Path cacheDir) {
-        return new HubOptions(DEFAULT_ENDPOINT, cacheDir, false, null, null, null, null, false);
-    }
-
     /**
      * Reads the process environment and the user's home, like {@code huggingface_hub} does.
      *

@@ -21,9 +21,5 @@ public record Gpt2Weights(NDArray wte, NDArray wpe, List<Block> blocks, NDArray 
             NDArray ln2W, NDArray ln2B,
             NDArray fcW, NDArray fcB,           // c_fc [D, I], [I]
             NDArray fcProjW, NDArray fcProjB) {  // c_proj [I, D], [D]
-
-        public List<NDArray> all() {
-            return List.of(ln1W, ln1B, attnW, attnB, attnProjW, attnProjB, ln2W, ln2B, fcW, fcB, fcProjW, fcProjB);
-        }
     }
 }
