@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.format.RunJson;
-import dev.logitlens.core.run.BuildListener;
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.run.RunOutcome;
 import dev.logitlens.core.synth.RandomGpt2;
 import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;

@@ -3,6 +3,7 @@ package dev.logitlens.core.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.gallery.Gallery;
 import dev.logitlens.core.gallery.GalleryParser;
 import dev.logitlens.core.lens.Answer;
