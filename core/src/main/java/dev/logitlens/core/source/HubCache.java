@@ -11,9 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.regex.Pattern;
 
 /**
- * The on-disk layout of huggingface_hub's cache for one model repo:
+ * The on-disk layout of huggingface_hub's cache for one repo:
  * <pre>
- * models--org--name/
+ * models--org--name/             (spaces--org--name/ for a space)
  *   refs/main                    the commit a branch or tag pointed to when last resolved
  *   blobs/&lt;etag&gt;              file contents, named by the hub's ETag (sha256 for LFS files)
  *   blobs/&lt;etag&gt;.incomplete   a download in progress, resumed from its length
@@ -27,12 +27,21 @@ final class HubCache {
     private final Path repoDir;
 
     HubCache(Path cacheDir, String repo) {
-        this.repoDir = cacheDir.resolve(folderName(repo));
+        this(cacheDir, RepoType.MODEL, repo);
+    }
+
+    HubCache(Path cacheDir, RepoType type, String repo) {
+        this.repoDir = cacheDir.resolve(folderName(type, repo));
     }
 
     /** {@code models--org--name}, exactly as huggingface_hub's repo_folder_name makes it. */
     static String folderName(String repo) {
-        return "models--" + repo.replace("/", "--");
+        return folderName(RepoType.MODEL, repo);
+    }
+
+    /** {@code models--org--name} or {@code spaces--org--name}. */
+    static String folderName(RepoType type, String repo) {
+        return type.cachePrefix() + repo.replace("/", "--");
     }
 
     Path repoDir() {

@@ -56,11 +56,16 @@ final class HubClient {
     }
 
     Listing listing(String repo, String rev) {
-        URI uri = endpoint.resolve("api/models/" + repo + "/revision/" + encode(rev));
+        return listing(RepoType.MODEL, repo, rev);
+    }
+
+    /** {@code /api/models|spaces/{repo}/revision/{rev}}. */
+    Listing listing(RepoType type, String repo, String rev) {
+        URI uri = endpoint.resolve("api/" + type.apiSegment() + "/" + repo + "/revision/" + encode(rev));
         Exchange<byte[]> ex = request("GET", uri, Map.of(), false, repo, rev,
                 info -> HttpResponse.BodySubscribers.ofByteArray(), null);
         if (ex.response().statusCode() != 200) {
-            throw errors.status(ex.response(), repo, rev, null);
+            throw errors.status(type, ex.response(), repo, rev, null);
         }
         byte[] body = ex.response().body();
         JsonNode json;
@@ -91,13 +96,17 @@ final class HubClient {
     }
 
     FileMeta metadata(String repo, String rev, String commit, String file) {
-        URI uri = resolveUri(repo, commit, file);
+        return metadata(RepoType.MODEL, repo, rev, commit, file);
+    }
+
+    FileMeta metadata(RepoType type, String repo, String rev, String commit, String file) {
+        URI uri = resolveUri(type, repo, commit, file);
         Exchange<Void> ex = request("HEAD", uri, Map.of("Accept-Encoding", "identity"), true, repo, rev,
                 info -> HttpResponse.BodySubscribers.discarding(), null);
         HttpResponse<Void> r = ex.response();
         int status = r.statusCode();
         if (status >= 400) {
-            throw errors.status(r, repo, rev, file);
+            throw errors.status(type, r, repo, rev, file);
         }
         HttpHeaders h = r.headers();
         String etag = etag(h).orElseThrow(() -> new HubException("The hub sent no ETag for " + file + " of " + repo
@@ -230,8 +239,9 @@ final class HubClient {
         return c;
     }
 
-    private URI resolveUri(String repo, String commit, String file) {
-        StringBuilder path = new StringBuilder(repo).append("/resolve/").append(commit);
+    /** {@code /{repo}/resolve/...} for a model, {@code /spaces/{repo}/resolve/...} for a space. */
+    private URI resolveUri(RepoType type, String repo, String commit, String file) {
+        StringBuilder path = new StringBuilder(type.urlPrefix()).append(repo).append("/resolve/").append(commit);
         for (String part : file.split("/")) {
             path.append('/').append(encode(part));
         }

@@ -36,12 +36,16 @@ final class HubErrors {
     }
 
     HubException status(HttpResponse<?> r, String repo, String rev, String file) {
+        return status(RepoType.MODEL, r, repo, rev, file);
+    }
+
+    HubException status(RepoType type, HttpResponse<?> r, String repo, String rev, String file) {
         int status = r.statusCode();
         String code = r.headers().firstValue("X-Error-Code").orElse("");
         String page = options.endpoint() + "/" + repo;
         String msg;
         if ("RepositoryNotFound".equals(code) || (status == 404 && file == null && !"RevisionNotFound".equals(code))) {
-            msg = "Model " + repo + " (revision " + rev + ") was not found on " + options.endpoint() + " (HTTP "
+            msg = type.noun() + " " + repo + " (revision " + rev + ") was not found on " + options.endpoint() + " (HTTP "
                     + status + "): check the spelling of `repo:` and `revision:` in the gallery, e.g."
                     + " openai-community/gpt2. If the model is private, " + TOKEN_HELP;
         } else if (status == 401 || status == 403) {

@@ -62,16 +62,9 @@ public final class HubModelSource {
      * @throws HubException naming the repo, revision and remedy when it cannot
      */
     public ResolvedModel resolve(String repo, String revision, BuildListener listener) {
-        if (repo == null || !REPO.matcher(repo.strip()).matches() || repo.contains("--") || repo.contains("..")) {
-            throw new HubException("`repo: " + repo + "` is not a Hugging Face repo id: expected org/name"
-                    + " (letters, digits, '-', '_', '.'; no '--' or '..'), e.g. openai-community/gpt2.");
-        }
+        checkRepo(repo);
         repo = repo.strip();
-        String rev = revision == null || revision.isBlank() ? "main" : revision.strip();
-        if (!ModelFiles.safeRelative(rev)) {
-            throw new HubException("`revision: " + revision + "` of " + repo
-                    + " is not a branch, tag or commit name (no '..', leading '/' or '\\').");
-        }
+        String rev = revision(repo, revision);
         BuildListener out = listener == null ? BuildListener.NONE : listener;
         HubCache cache = new HubCache(options.cacheDir(), repo);
         boolean isCommit = HubCache.COMMIT.matcher(rev).matches();
@@ -101,6 +94,84 @@ public final class HubModelSource {
                 out.warn("Cannot reach " + options.endpoint() + " to refresh " + repo + "@" + rev
                         + "; using the cached commit " + cached + ".");
                 return new ResolvedModel(repo, cached, cache.snapshot(cached));
+            }
+            throw e;
+        }
+    }
+
+    private static void checkRepo(String repo) {
+        if (repo == null || !REPO.matcher(repo.strip()).matches() || repo.contains("--") || repo.contains("..")) {
+            throw new HubException("`repo: " + repo + "` is not a Hugging Face repo id: expected org/name"
+                    + " (letters, digits, '-', '_', '.'; no '--' or '..'), e.g. openai-community/gpt2.");
+        }
+    }
+
+    private static String revision(String repo, String revision) {
+        String rev = revision == null || revision.isBlank() ? "main" : revision.strip();
+        if (!ModelFiles.safeRelative(rev)) {
+            throw new HubException("`revision: " + revision + "` of " + repo
+                    + " is not a branch, tag or commit name (no '..', leading '/' or '\\').");
+        }
+        return rev;
+    }
+
+    /**
+     * Returns a snapshot of {@code repo} (of any {@link RepoType}) at {@code revision} holding {@code files}
+     * (paths inside the repo), with the cache, offline and resume behaviour of {@link #resolve}: no request when
+     * a cached ref's snapshot has them all, else one listing and the missing files.
+     *
+     * @throws HubException naming the repo, revision, the files and the remedy when it cannot
+     */
+    public ResolvedModel resolveFiles(RepoType type, String repo, String revision, List<String> files,
+                                      BuildListener listener) {
+        checkRepo(repo);
+        String id = repo.strip();
+        String rev = revision(id, revision);
+        for (String f : files) {
+            if (!ModelFiles.safeRelative(f)) {
+                throw new HubException("`" + f + "` is not a file path inside " + type.word() + " " + id + ".");
+            }
+        }
+        BuildListener out = listener == null ? BuildListener.NONE : listener;
+        HubCache cache = new HubCache(options.cacheDir(), type, id);
+        boolean isCommit = HubCache.COMMIT.matcher(rev).matches();
+        String cached = isCommit ? rev : cache.readRef(rev);
+        List<String> missing = cached == null ? List.copyOf(files)
+                : files.stream().filter(f -> !Files.isRegularFile(cache.snapshot(cached).resolve(f))).toList();
+        boolean complete = cached != null && missing.isEmpty();
+        String what = type.noun() + " " + id + " (revision " + rev + ")";
+        if (complete && (isCommit || options.offline() || !options.refreshRefs())) {
+            out.info(what + " is commit " + cached + ", in the cache " + cache.repoDir());
+            return new ResolvedModel(id, cached, cache.snapshot(cached));
+        }
+        if (options.offline()) {
+            throw new HubException(what + " is not in the Hugging Face cache " + options.cacheDir() + " with "
+                    + String.join(", ", missing) + ", and the hub is offline (Maven -o or HF_HUB_OFFLINE=1). Run once"
+                    + " online to download it, or fetch it with `huggingface-cli download " + id + " --repo-type "
+                    + type.word() + " --revision " + rev + " " + String.join(" ", files) + "`.");
+        }
+        try {
+            HubClient.Listing listing = http.listing(type, id, rev);
+            String commit = listing.commit();
+            List<String> absent = files.stream().filter(f -> !listing.siblings().contains(f)).toList();
+            if (!absent.isEmpty()) {
+                throw new HubException(what + " has no " + String.join(", ", absent) + " at commit " + commit
+                        + ". Check the path in the gallery.");
+            }
+            out.info(what + " is commit " + commit + " on " + options.endpoint() + "; fetching into "
+                    + cache.repoDir());
+            for (String f : files) {
+                ensure(type, id, rev, commit, f, cache, out);
+            }
+            if (!isCommit) {
+                cache.writeRef(rev, commit);
+            }
+            return new ResolvedModel(id, commit, cache.snapshot(commit));
+        } catch (HubErrors.Unreachable e) {
+            if (complete) {
+                out.warn("Cannot reach " + options.endpoint() + " to refresh " + id + "@" + rev
+                        + "; using the cached commit " + cached + ".");
+                return new ResolvedModel(id, cached, cache.snapshot(cached));
             }
             throw e;
         }
@@ -140,17 +211,22 @@ public final class HubModelSource {
     // ---- files --------------------------------------------------------------------------------
 
     private void ensure(String repo, String rev, String commit, String file, HubCache cache, BuildListener out) {
+        ensure(RepoType.MODEL, repo, rev, commit, file, cache, out);
+    }
+
+    private void ensure(RepoType type, String repo, String rev, String commit, String file, HubCache cache,
+                        BuildListener out) {
         Path pointer = cache.snapshot(commit).resolve(file);
         if (Files.isRegularFile(pointer)) {
             return;
         }
-        HubClient.FileMeta meta = http.metadata(repo, rev, commit, file);
+        HubClient.FileMeta meta = http.metadata(type, repo, rev, commit, file);
         Path blob = cache.blob(meta.etag());
         try {
             if (!Files.isRegularFile(blob)) {
                 // The lock file where huggingface_hub keeps its own: .locks/models--org--name/<etag>.lock
                 blobs.fetch(repo, rev, commit, file, meta, blob, options.cacheDir().resolve(".locks")
-                        .resolve(HubCache.folderName(repo)).resolve(meta.etag() + ".lock"), out);
+                        .resolve(HubCache.folderName(type, repo)).resolve(meta.etag() + ".lock"), out);
             }
             cache.link(blob, pointer);
         } catch (IOException e) {

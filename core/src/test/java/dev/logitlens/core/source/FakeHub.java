@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       absolute CDN URL on host {@code localhost} with {@code X-Linked-Etag} (sha256) and
  *       {@code X-Linked-Size}; for other files a 307 to a relative {@code /api/resolve-cache/...}
  *       URL answering with a weak git-sha1 {@code ETag} and {@code Content-Length};</li>
- *   <li>{@code GET /cdn/{sha256}}: the bytes, honouring {@code Range: bytes=N-}.</li>
+ *   <li>{@code GET /cdn/{sha256}}: the bytes, honouring {@code Range: bytes=N-};</li>
+ *   <li>spaces ({@link #space}) the same under {@code /api/spaces/{repo}} and {@code /spaces/{repo}/resolve/}.</li>
  * </ul>
  * Gated repos want {@code Authorization: Bearer <token>} (401 without, 403 with a wrong one), as
  * the hub answers with {@code X-Error-Code} headers. Every request is recorded.
@@ -101,6 +102,13 @@ final class FakeHub implements AutoCloseable {
         return repos.computeIfAbsent(id, Repo::new);
     }
 
+    /** A space repo: kept under the key {@code spaces/<id>}, which is also its URL path. */
+    Repo space(String id) {
+        return repos.computeIfAbsent(SPACES + id, k -> new Repo(id));
+    }
+
+    private static final String SPACES = "spaces/";
+
     List<Request> requests(String method, String pathPrefix) {
         return requests.stream().filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix)).toList();
     }
@@ -139,7 +147,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     static boolean isLfs(String file) {
-        return file.endsWith(".safetensors") || file.endsWith(".bin") || file.endsWith(".h5")
+        return file.endsWith(".safetensors") || file.endsWith(".bin") || file.endsWith(".pt") || file.endsWith(".h5")
                 || file.endsWith(".msgpack") || file.endsWith(".onnx");
     }
 
@@ -200,9 +208,13 @@ final class FakeHub implements AutoCloseable {
                 return;
             }
             if (path.startsWith("/api/models/")) {
-                listing(ex, path.substring("/api/models/".length()));
+                listing(ex, "", path.substring("/api/models/".length()));
+            } else if (path.startsWith("/api/spaces/")) {
+                listing(ex, SPACES, path.substring("/api/spaces/".length()));
             } else if (path.startsWith("/api/resolve-cache/models/")) {
-                resolveCache(ex, path.substring("/api/resolve-cache/models/".length()));
+                resolveCache(ex, "", path.substring("/api/resolve-cache/models/".length()));
+            } else if (path.startsWith("/api/resolve-cache/spaces/")) {
+                resolveCache(ex, SPACES, path.substring("/api/resolve-cache/spaces/".length()));
             } else if (path.startsWith("/cdn/")) {
                 cdn(ex, path.substring("/cdn/".length()));
             } else if (path.contains("/resolve/")) {
@@ -213,9 +225,9 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
-    private void listing(HttpExchange ex, String rest) throws IOException {
+    private void listing(HttpExchange ex, String kind, String rest) throws IOException {
         int i = rest.indexOf("/revision/");
-        Repo repo = repos.get(rest.substring(0, Math.max(i, 0)));
+        Repo repo = repos.get(kind + rest.substring(0, Math.max(i, 0)));
         if (!authorized(ex, repo)) {
             return;
         }
@@ -264,14 +276,15 @@ final class FakeHub implements AutoCloseable {
             h.set("Location", "http://localhost:" + port() + "/cdn/" + sha256(content) + "?name=" + file);
             send(ex, 302, "");
         } else {
-            h.set("Location", "/api/resolve-cache/models/" + repo.id + "/" + commit + "/" + file);
+            h.set("Location", "/api/resolve-cache/" + (rest.startsWith(SPACES) ? "spaces/" : "models/") + repo.id
+                    + "/" + commit + "/" + file);
             send(ex, 307, "");
         }
     }
 
-    private void resolveCache(HttpExchange ex, String rest) throws IOException {
+    private void resolveCache(HttpExchange ex, String kind, String rest) throws IOException {
         String[] p = rest.split("/", 4);
-        Repo repo = repos.get(p[0] + "/" + p[1]);
+        Repo repo = repos.get(kind + p[0] + "/" + p[1]);
         if (!authorized(ex, repo)) {
             return;
         }

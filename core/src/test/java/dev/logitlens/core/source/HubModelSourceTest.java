@@ -428,4 +428,50 @@ class HubModelSourceTest {
             Files.move(moved, cache);
         }
     }
+
+    @Test
+    void spacesUseTheirOwnUrlsAndCacheFolderWithTheSameCachingOfflineAndResume() throws IOException {
+        String space = "Lenses/tuned-lens";
+        byte[] params = new byte[20_000];
+        new java.util.Random(3).nextBytes(params);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("lens/gpt2/config.json", FakeHub.utf8("{\"d_model\":64}"));
+        files.put("lens/gpt2/params.pt", params);
+        files.put("lens/other/params.pt", FakeHub.utf8("not fetched"));
+        files.put("app.py", FakeHub.utf8("not fetched"));
+        String commit = hub.space(space).commit("main", files);
+        hub.drops.put("lens/gpt2/params.pt", new AtomicInteger(1)); // the first transfer is cut: resumed
+        List<String> wanted = List.of("lens/gpt2/config.json", "lens/gpt2/params.pt");
+
+        ResolvedModel r = source(options()).resolveFiles(RepoType.SPACE, space, null, wanted, log::add);
+
+        Path dir = cache.resolve("spaces--Lenses--tuned-lens");
+        assertEquals(new ResolvedModel(space, commit, dir.resolve("snapshots").resolve(commit)), r);
+        assertEquals(commit, Files.readString(dir.resolve("refs/main")));
+        assertArrayEquals(params, Files.readAllBytes(r.snapshotDir().resolve("lens/gpt2/params.pt")));
+        assertEquals(Path.of("../../../../blobs/" + FakeHub.sha256(params)),
+                Files.readSymbolicLink(r.snapshotDir().resolve("lens/gpt2/params.pt")));
+        assertEquals(1, hub.requests("GET", "/api/spaces/Lenses/tuned-lens/revision/main").size());
+        assertEquals(2, hub.requests("HEAD", "/spaces/Lenses/tuned-lens/resolve/" + commit + "/lens/gpt2/").size());
+        assertTrue(hub.requests.stream().anyMatch(q -> q.range() != null), "the cut download was resumed");
+        assertTrue(hub.requests.stream().noneMatch(q -> q.path().contains("other") || q.path().contains("app.py")));
+        assertFalse(Files.exists(cache.resolve("models--Lenses--tuned-lens")));
+
+        hub.requests.clear();
+        assertEquals(r, source(options()).resolveFiles(RepoType.SPACE, space, "main", wanted, log::add));
+        assertEquals(0, hub.requests.size(), "a warm cache makes no request");
+        assertEquals(r, source(options().withOffline(true)).resolveFiles(RepoType.SPACE, space, "main", wanted,
+                log::add));
+
+        String offline = message(() -> source(options().withOffline(true)).resolveFiles(RepoType.SPACE, space,
+                "main", List.of("lens/gpt2-xl/params.pt"), log::add));
+        assertTrue(offline.contains("Space " + space) && offline.contains("lens/gpt2-xl/params.pt")
+                && offline.contains("--repo-type space"), offline);
+        String absent = message(() -> source(options()).resolveFiles(RepoType.SPACE, space, "main",
+                List.of("lens/gpt2-xl/params.pt"), log::add));
+        assertTrue(absent.contains("has no lens/gpt2-xl/params.pt"), absent);
+        String unknown = message(() -> source(options()).resolveFiles(RepoType.SPACE, "nobody/none", "main",
+                wanted, log::add));
+        assertTrue(unknown.startsWith("Space nobody/none (revision main) was not found"), unknown);
+    }
 }
