@@ -61,6 +61,24 @@ public final class LensCollector {
 
     /** As {@link #collect(String, int, int[])}, also measuring {@code answers} at the last position. */
     public LensResult collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers) {
+        return collect(prompt, k, layers, answers, null)[0];
+    }
+
+    /**
+     * A map of block outputs applied before the final norm (a tuned lens's translators). It must return the last
+     * block's output unchanged: that layer's lens is the model's own output in both lenses.
+     */
+    @FunctionalInterface
+    public interface HiddenTransform {
+        NDArray apply(int block, NDArray hidden);
+    }
+
+    /**
+     * Both lenses from one forward pass: {@code [logit lens, lens of the transformed states]}, or the logit lens
+     * alone when {@code transform} is null. Both measure KL, rank and settling against the model's own output.
+     */
+    public LensResult[] collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers,
+                                HiddenTransform transform) {
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) {
             throw new LensException("the prompt \"" + prompt + "\" tokenizes to no tokens; give a non-empty prompt");
@@ -76,16 +94,18 @@ public final class LensCollector {
             throw new LensException("k = " + k + " must be between 1 and the vocabulary size " + vocab);
         }
         try (NDManager scope = manager.newSubManager(); NDScope ignored = new NDScope()) {
-            return collect(scope, ids, k, resolved, answers);
+            NDArray inputIds = scope.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(ids.length));
+            NDList outputs = model.blockOutputs(inputIds);                      // L_model × [P, D]
+            LensResult logit = collect(scope, ids, k, resolved, answers, outputs, null);
+            return transform == null ? new LensResult[] {logit}
+                    : new LensResult[] {logit, collect(scope, ids, k, resolved, answers, outputs, transform)};
         }
     }
 
-    private LensResult collect(NDManager scope, int[] ids, int k, int[] layers, List<AnswerProbe.Group> groups) {
+    private LensResult collect(NDManager scope, int[] ids, int k, int[] layers, List<AnswerProbe.Group> groups,
+                               NDList outputs, HiddenTransform transform) {
         int p = ids.length;
         int l = layers.length;
-        long[] longIds = Arrays.stream(ids).asLongStream().toArray();
-        NDArray inputIds = scope.create(longIds, new Shape(p));
-        NDList outputs = model.blockOutputs(inputIds);                          // L_model × [P, D]
         Unembedding unembed = model.unembedding();
 
         int[][][] topk = new int[l][p][];
@@ -131,7 +151,8 @@ public final class LensCollector {
             int c = Math.min(chunk, l - first);
             NDList xs = new NDList(c);
             for (int li = first; li < first + c; li++) {
-                normed[li] = model.finalNorm(outputs.get(layers[li]));      // [P, D']
+                NDArray h = outputs.get(layers[li]);
+                normed[li] = model.finalNorm(transform == null ? h : transform.apply(layers[li], h)); // [P, D']
                 xs.add(normed[li]);
             }
             try (NDScope ignored = new NDScope()) {                          // free this chunk's [c, P, V]

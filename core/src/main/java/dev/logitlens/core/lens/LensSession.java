@@ -21,12 +21,14 @@ public final class LensSession implements AutoCloseable {
     private final LensModel model;
     private final NDManager manager;
     private final LensCollector collector;
+    private final String name;
 
     private LensSession(LensTokenizer tokenizer, LensModel model, NDManager manager, String name) {
         this.tokenizer = tokenizer;
         this.model = model;
         this.manager = manager;
         this.collector = new LensCollector(name, model, tokenizer, manager);
+        this.name = name;
     }
 
     /**
@@ -70,6 +72,32 @@ public final class LensSession implements AutoCloseable {
     /** As {@link #collect(String, int, int[])}, also measuring answer groups at the last position. */
     public LensResult collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers) {
         return collector.collect(prompt, k, layers, answers);
+    }
+
+    /**
+     * Puts a tuned lens on this model's device, after checking it fits (d_model and num_hidden_layers, with
+     * both numbers when not) and warning through {@code warn} when its unembed_hash is another model's.
+     */
+    public dev.logitlens.core.tuned.TunedLens tunedLens(dev.logitlens.core.tuned.TunedLensWeights lens,
+                                                        java.util.function.Consumer<String> warn) {
+        ai.djl.ndarray.NDArray weight = model.unembedding().weight();
+        String hash = null;
+        if (lens.config().unembedHash() != null) {
+            hash = dev.logitlens.core.tuned.UnembedHash.of(r -> {
+                try (ai.djl.ndarray.NDArray row = weight.get(r); ai.djl.ndarray.NDArray f = row.toType(DataType.FLOAT32, false)) {
+                    return f.toFloatArray();
+                }
+            }, (int) weight.getShape().get(0), (int) weight.getShape().get(1));
+        }
+        lens.checkFits(name, model.info().numLayers(), model.info().hiddenSize(), hash, warn);
+        return dev.logitlens.core.tuned.TunedLens.on(lens, manager,
+                weight.getDataType() == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32);
+    }
+
+    /** Logit lens and tuned lens of one prompt from one forward pass: {@code [logit, tuned]}. */
+    public LensResult[] collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers,
+                                dev.logitlens.core.tuned.TunedLens tuned) {
+        return collector.collect(prompt, k, layers, answers, tuned::translate);
     }
 
     public LensTokenizer tokenizer() {

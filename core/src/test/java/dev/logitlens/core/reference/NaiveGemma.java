@@ -48,6 +48,12 @@ public final class NaiveGemma {
 
     /** Lens logits [L][T][V] of every block output, through the final norm, the head and the final soft-cap. */
     public static double[][][] lensLogits(Map<String, float[]> w, Params p, int[] ids) {
+        return lensLogits(w, p, ids, (i, h) -> h);
+    }
+
+    /** The same with {@code translate(block, output)} applied to each block output before the final norm. */
+    public static double[][][] lensLogits(Map<String, float[]> w, Params p, int[] ids,
+            java.util.function.BiFunction<Integer, double[][], double[][]> translate) {
         int d = p.d();
         int q = p.heads() * p.headDim();
         int kv = p.kvHeads() * p.headDim();
@@ -98,7 +104,7 @@ public final class NaiveGemma {
         float[] head = w.containsKey("lm_head.weight") ? w.get("lm_head.weight") : w.get("embed_tokens.weight");
         double[][][] logits = new double[p.layers()][][];
         for (int l = 0; l < p.layers(); l++) {
-            double[][] x = Naive.rmsNorm(outs.get(l), w.get("norm.weight"), EPS, true);
+            double[][] x = Naive.rmsNorm(translate.apply(l, outs.get(l)), w.get("norm.weight"), EPS, true);
             logits[l] = Naive.linear(x, head, null, d, p.vocab());
             if (p.finalCap() > 0) {
                 for (double[] row : logits[l]) {

@@ -10,6 +10,12 @@ public final class NaiveGpt2 {
 
     /** Lens logits [L][T][V] of every block output, through ln_f and the tied (or separate) head. */
     public static double[][][] lensLogits(Map<String, float[]> w, int layers, int d, int heads, int vocab, int[] ids) {
+        return lensLogits(w, layers, d, heads, vocab, ids, (i, h) -> h);
+    }
+
+    /** The same with {@code translate(block, output)} applied to each block output before the final norm. */
+    public static double[][][] lensLogits(Map<String, float[]> w, int layers, int d, int heads, int vocab, int[] ids,
+            java.util.function.BiFunction<Integer, double[][], double[][]> translate) {
         int inner = 4 * d;
         int dh = d / heads;
         double[][] h = Naive.embed(w.get("wte.weight"), d, ids);
@@ -36,7 +42,7 @@ public final class NaiveGpt2 {
         float[] head = w.containsKey("lm_head.weight") ? w.get("lm_head.weight") : w.get("wte.weight");
         double[][][] logits = new double[layers][][];
         for (int i = 0; i < layers; i++) {
-            double[][] x = Naive.layerNorm(outs.get(i), w.get("ln_f.weight"), w.get("ln_f.bias"), 1e-5);
+            double[][] x = Naive.layerNorm(translate.apply(i, outs.get(i)), w.get("ln_f.weight"), w.get("ln_f.bias"), 1e-5);
             logits[i] = Naive.linear(x, head, null, d, vocab);
         }
         return logits;

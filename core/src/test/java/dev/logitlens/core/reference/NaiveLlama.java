@@ -51,6 +51,12 @@ public final class NaiveLlama {
 
     /** Lens logits [L][T][V] of every block output, through the final norm and the tied or separate head. */
     public static double[][][] lensLogits(Map<String, float[]> w, Dims c, int[] ids) {
+        return lensLogits(w, c, ids, (i, h) -> h);
+    }
+
+    /** The same with {@code translate(block, output)} applied to each block output before the final norm. */
+    public static double[][][] lensLogits(Map<String, float[]> w, Dims c, int[] ids,
+            java.util.function.BiFunction<Integer, double[][], double[][]> translate) {
         int d = c.d();
         int qDim = c.heads() * c.headDim();
         int kvDim = c.kvHeads() * c.headDim();
@@ -86,7 +92,7 @@ public final class NaiveLlama {
         float[] head = w.containsKey("lm_head.weight") ? w.get("lm_head.weight") : w.get("embed_tokens.weight");
         double[][][] logits = new double[c.layers()][][];
         for (int i = 0; i < c.layers(); i++) {
-            logits[i] = Naive.linear(Naive.rmsNorm(outs[i], w.get("norm.weight"), c.eps(), false), head, null, d, c.vocab());
+            logits[i] = Naive.linear(Naive.rmsNorm(translate.apply(i, outs[i]), w.get("norm.weight"), c.eps(), false), head, null, d, c.vocab());
         }
         return logits;
     }
