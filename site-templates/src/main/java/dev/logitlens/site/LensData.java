@@ -32,10 +32,21 @@ final class LensData {
 
     /** Plain JSON (not yet escaped for a script element). */
     static String json(LensResult r, String modelId, String promptId) {
+        return json(r, modelId, promptId, null, null);
+    }
+
+    /**
+     * A tuned lens's data: the same fields, plus {@code "lens":"tuned"} and
+     * {@code metrics.klToLogitLens} [L][P] (KL(tuned ‖ logit) per cell) when {@code lens} is not null.
+     */
+    static String json(LensResult r, String modelId, String promptId, String lens, float[][] klToLogitLens) {
         StringWriter out = new StringWriter(8192);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberField("format", 1);
+            if (lens != null) {
+                g.writeStringField("lens", lens);
+            }
             g.writeStringField("model", r.model());
             g.writeStringField("modelId", modelId);
             g.writeStringField("promptId", promptId);
@@ -89,6 +100,9 @@ final class LensData {
             g.writeObjectFieldStart("metrics");
             writeNats(g, "entropy", r.entropy());
             writeNats(g, "klToFinal", r.klToFinal());
+            if (klToLogitLens != null) {
+                writeNats(g, "klToLogitLens", klToLogitLens);
+            }
             g.writeArrayFieldStart("finalTop1Prob");
             for (float[] row : r.finalTop1Prob()) {
                 g.writeStartArray();

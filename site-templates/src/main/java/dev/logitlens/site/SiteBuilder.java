@@ -63,6 +63,11 @@ public final class SiteBuilder {
         return "data/" + SafeIds.check(modelId) + "/" + SafeIds.check(promptId) + ".json";
     }
 
+    /** The tuned lens's data file of a run, relative to the site root. */
+    public static String tunedDataPath(String modelId, String promptId) {
+        return "data/" + SafeIds.check(modelId) + "/" + SafeIds.check(promptId) + ".tuned.json";
+    }
+
     /**
      * Builds the site of {@code gallery} from its run outcomes into {@code outputDir}.
      *
@@ -97,7 +102,14 @@ public final class SiteBuilder {
                 Path file = dir.resolve(path);
                 Files.createDirectories(file.getParent());
                 Files.write(file, RunJson.write(o.result(), o.provenance()));
-                runs.add(SiteRun.ok(o.modelId(), o.promptId(), o.result(), o.provenance(), path));
+                SiteRun run = SiteRun.ok(o.modelId(), o.promptId(), o.result(), o.provenance(), path);
+                if (o.tuned() != null) {
+                    String tunedPath = tunedDataPath(o.modelId(), o.promptId());
+                    Files.write(dir.resolve(tunedPath), RunJson.write(o.tuned().result(), o.provenance(),
+                            RunJson.TUNED, o.tuned().klToLogitLens()));
+                    run = run.withTuned(new SiteRun.Tuned(o.tuned().result(), o.tuned().klToLogitLens(), tunedPath));
+                }
+                runs.add(run);
             } else {
                 runs.add(SiteRun.failed(o.modelId(), o.promptId(), o.message()));
             }
@@ -134,6 +146,9 @@ public final class SiteBuilder {
                 g.writeStringField("status", o.ok() ? "ok" : "failed");
                 if (o.ok()) {
                     g.writeStringField("data", dataPath(o.modelId(), o.promptId()));
+                    if (o.tuned() != null) {
+                        g.writeStringField("tuned", tunedDataPath(o.modelId(), o.promptId()));
+                    }
                 } else {
                     g.writeStringField("message", o.message());
                 }

@@ -182,6 +182,9 @@ public final class SiteRenderer {
             // Pre-escaped for a script element (ScriptJson), so it is written unescaped by th:utext.
             c.setVariable("dataJson", ScriptJson.escape(LensData.json(run.result(), m.id(), p.id())));
             c.setVariable("dataHref", run.dataPath());
+            c.setVariable("tunedJson", run.tuned() == null ? null : ScriptJson.escape(LensData.json(
+                    run.tuned().result(), m.id(), p.id(), "tuned", run.tuned().klToLogitLens())));
+            c.setVariable("tunedHref", run.tuned() == null ? null : run.tuned().dataPath());
             c.setVariable("facts", facts(run.provenance(), m));
             c.setVariable("answerLines", RunAnswers.lines(run.result()));
             c.setVariable("answerCharts", RunAnswers.charts(run.result()));

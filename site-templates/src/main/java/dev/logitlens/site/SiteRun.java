@@ -15,9 +15,29 @@ import java.util.Objects;
  * @param provenance     where the numbers came from; null if failed
  * @param dataPath       the run's JSON file relative to the site root, e.g. {@code data/gpt2/france.json};
  *                       null if failed
+ * @param tuned          the run's tuned lens, or null when the model has none
  */
 public record SiteRun(String modelId, String promptId, boolean ok, String failureMessage,
-                      LensResult result, Provenance provenance, String dataPath) {
+                      LensResult result, Provenance provenance, String dataPath, Tuned tuned) {
+
+    /**
+     * A run's tuned lens on the site.
+     *
+     * @param result        its lens result
+     * @param klToLogitLens [L][P] KL(tuned ‖ logit) per cell
+     * @param dataPath      its run document, e.g. {@code data/gpt2/france.tuned.json}
+     */
+    public record Tuned(LensResult result, float[][] klToLogitLens, String dataPath) {}
+
+    public SiteRun(String modelId, String promptId, boolean ok, String failureMessage, LensResult result,
+                   Provenance provenance, String dataPath) {
+        this(modelId, promptId, ok, failureMessage, result, provenance, dataPath, null);
+    }
+
+    /** The same run with its tuned lens. */
+    public SiteRun withTuned(Tuned t) {
+        return new SiteRun(modelId, promptId, ok, failureMessage, result, provenance, dataPath, t);
+    }
     public SiteRun {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(promptId, "promptId");

@@ -173,8 +173,20 @@ final class Fixtures {
                     continue;
                 }
                 LensResult r = result(m.id(), tokenize(p.text()), depth[mi], 5, 31L * mi + pi);
-                runs.add(SiteRun.ok(m.id(), p.id(), r, provenance(m.id(), m.source(), r, p.text()),
-                        "data/" + m.id() + "/" + p.id() + ".json"));
+                SiteRun run = SiteRun.ok(m.id(), p.id(), r, provenance(m.id(), m.source(), r, p.text()),
+                        "data/" + m.id() + "/" + p.id() + ".json");
+                if (m.id().equals("tiny-a") && p.id().equals("france")) { // the one run with a tuned lens
+                    LensResult t = result(m.id(), tokenize(p.text()), depth[mi], 5, 977);
+                    float[][] between = new float[depth[mi]][r.numPositions()];
+                    Random rnd = new Random(3);
+                    for (float[] row : between) {
+                        for (int pos = 0; pos < row.length; pos++) {
+                            row[pos] = rnd.nextFloat() * 2;
+                        }
+                    }
+                    run = run.withTuned(new SiteRun.Tuned(t, between, "data/tiny-a/france.tuned.json"));
+                }
+                runs.add(run);
             }
         }
         return new SiteModel("Lens <gallery> & co", "0.1.0-test", models, prompts, runs);
@@ -223,6 +235,10 @@ final class Fixtures {
                 Path f = out.resolve(run.dataPath());
                 Files.createDirectories(f.getParent());
                 Files.writeString(f, V2.json(run.result()), StandardCharsets.UTF_8);
+                if (run.tuned() != null) {
+                    Files.writeString(out.resolve(run.tuned().dataPath()), V2.json(run.tuned().result()),
+                            StandardCharsets.UTF_8);
+                }
             }
         }
     }

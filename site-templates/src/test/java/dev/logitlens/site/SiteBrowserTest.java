@@ -396,4 +396,34 @@ class SiteBrowserTest {
         assertTrue(Files.exists(Path.of(java.net.URI.create(href))), href);
         assertEquals(List.of(), browser.consoleErrors());
     }
+
+    @Test
+    void aTunedLensSwitchesByControlAndHashAndShowsTheDifference() {
+        browser.open(runPage("tiny-a", "france"));
+        browser.waitForLens();
+        WebElement which = browser.driver.findElement(By.id("lens-which"));
+        assertEquals("logit", which.getAttribute("value"));
+        String logitCells = (String) browser.js("return [...document.querySelectorAll('td.cell')].map(c => c.className).join('|')");
+        assertTrue(browser.driver.findElements(By.cssSelector("#lens-mode option[value='diff']")).isEmpty(),
+                "the logit lens has no difference mode");
+
+        new org.openqa.selenium.support.ui.Select(which).selectByValue("tuned");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> String.valueOf(browser.js(
+                "return location.hash")).contains("lens=tuned") && "true".equals(browser.js(
+                "return document.getElementById('lens').dataset.ready")));
+        assertEquals("tuned", browser.driver.findElement(By.id("lens-which")).getAttribute("value"));
+        assertNotEquals(logitCells, browser.js("return [...document.querySelectorAll('td.cell')].map(c => c.className).join('|')"));
+
+        browser.open(runPage("tiny-a", "france"), "lens=diff");
+        browser.waitForLens();
+        assertEquals("diff", browser.driver.findElement(By.id("lens-which")).getAttribute("value"));
+        assertEquals("diff", browser.driver.findElement(By.id("lens-mode")).getAttribute("value"));
+        assertTrue(browser.driver.findElement(By.cssSelector(".lens-scale .hi")).getText().contains("KL(tuned"));
+        assertTrue(String.valueOf(browser.js("return location.hash")).contains("lens=diff"));
+        // a model without a tuned lens has no switch
+        browser.open(runPage("deep.b", "france"));
+        browser.waitForLens();
+        assertTrue(browser.driver.findElements(By.id("lens-which")).isEmpty());
+        assertEquals(List.of(), browser.consoleErrors());
+    }
 }

@@ -131,4 +131,39 @@ class SiteBuilderTest {
         it.forEachRemaining(out::add);
         return out;
     }
+
+    @Test
+    void aTunedLensGetsItsOwnRunDocumentListedInTheManifest() throws IOException {
+        Path gallery = TinyGallery.write(tmp, "The capital of France is");
+        float[][] w = new float[3][16 * 16];
+        java.util.Random rnd = new java.util.Random(9);
+        for (float[] t : w) {
+            for (int j = 0; j < t.length; j++) {
+                t[j] = (float) (rnd.nextGaussian() * 0.2);
+            }
+        }
+        dev.logitlens.core.tuned.TorchStateDictWriter.writeFolder(tmp.resolve("lenses/alpha"),
+                new dev.logitlens.core.tuned.TunedLensConfig("alpha", 16, 3, true, null, null), w, new float[3][16]);
+        Files.writeString(gallery, Files.readString(gallery).replace("{ id: alpha, path: models/alpha, label: Alpha }",
+                "{ id: alpha, path: models/alpha, label: Alpha, tunedLens: {path: lenses/alpha} }"));
+        Gallery g = GalleryParser.parse(gallery);
+        Path site = tmp.resolve("out/site");
+        new SiteBuilder("0.0-test", null).build(g, collect(g), site);
+        JsonNode manifest = new ObjectMapper().readTree(site.resolve("manifest.json").toFile());
+        JsonNode alpha = manifest.get("runs").get(0);
+        assertEquals("data/alpha/p0.tuned.json", alpha.get("tuned").asText());
+        assertFalse(manifest.get("runs").get(1).has("tuned"), "beta has no tuned lens");
+        RunJson.Document tuned = RunJson.read(site.resolve(alpha.get("tuned").asText()));
+        RunJson.Document logit = RunJson.read(site.resolve(alpha.get("data").asText()));
+        assertEquals("tuned", tuned.lens());
+        assertEquals("logit", logit.lens());
+        assertEquals(null, logit.klToLogitLens());
+        assertEquals(tuned.result().numLayers(), tuned.klToLogitLens().length);
+        JsonNode raw = new ObjectMapper().readTree(site.resolve(alpha.get("tuned").asText()).toFile());
+        assertEquals("tuned", raw.get("meta").get("lens").asText());
+        assertFalse(new ObjectMapper().readTree(site.resolve(alpha.get("data").asText()).toFile()).get("meta")
+                .has("lens"));
+        String page = Files.readString(site.resolve("runs/alpha/p0.html"));
+        assertTrue(page.contains("id=\"lens-which\"") && page.contains("id=\"lens-data-tuned\""));
+    }
 }

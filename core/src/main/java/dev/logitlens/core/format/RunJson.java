@@ -32,16 +32,36 @@ public final class RunJson {
     private static final ObjectMapper READER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    /** A run as stored: the lens result and where it came from. */
-    public record Document(LensResult result, Provenance provenance) {}
+    /** {@code meta.lens} of a tuned lens's document; a logit lens's document has no {@code meta.lens}. */
+    public static final String TUNED = "tuned";
+
+    /**
+     * A run as stored: the lens result and where it came from.
+     *
+     * @param lens          {@code logit}, or {@link #TUNED} for a tuned lens's document
+     * @param klToLogitLens a tuned lens's [L][P] KL(tuned ‖ logit) per cell; null for the logit lens
+     */
+    public record Document(LensResult result, Provenance provenance, String lens, float[][] klToLogitLens) {
+        public Document(LensResult result, Provenance provenance) {
+            this(result, provenance, "logit", null);
+        }
+    }
 
     private RunJson() {}
 
     /** The document as UTF-8 bytes, one line plus a newline. */
     public static byte[] write(LensResult r, Provenance p) {
+        return write(r, p, null, null);
+    }
+
+    /**
+     * A tuned lens's document: the same format, with {@code meta.lens: "tuned"} and
+     * {@code logitlens.metrics.klToLogitLens}; {@code lens} null writes the logit lens's document.
+     */
+    public static byte[] write(LensResult r, Provenance p, String lens, float[][] klToLogitLens) {
         byte[] body = RunJsonWriter.object(g -> {
-            RunJsonWriter.v2(g, r);
-            RunJsonWriter.lossless(g, r);
+            RunJsonWriter.v2(g, r, lens);
+            RunJsonWriter.lossless(g, r, klToLogitLens);
             RunJsonWriter.provenance(g, p);
         });
         byte[] line = java.util.Arrays.copyOf(body, body.length + 1);

@@ -62,7 +62,14 @@ final class RunJsonReader {
             throw new RunJsonException(root.source() + ": inconsistent shapes: " + e.getMessage());
         }
         checkCells(result, ours);
-        return new Document(result, provenance(root.field("provenance")));
+        Cursor lens = meta.child("lens");
+        String lensName = lens.node() == null ? "logit" : lens.text();
+        Cursor between = metrics.child("klToLogitLens");
+        float[][] klBetween = between.node() == null ? null : between.floats2();
+        if (klBetween != null && klBetween.length != layers.length) {
+            throw between.fail("has " + klBetween.length + " rows for " + layers.length + " layers");
+        }
+        return new Document(result, provenance(root.field("provenance")), lensName, klBetween);
     }
 
     /** The optional {@code answers} list (absent: the run had no answer groups). */

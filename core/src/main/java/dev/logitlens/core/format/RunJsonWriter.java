@@ -44,10 +44,17 @@ final class RunJsonWriter {
     // ---- V2: the seed's to_js_format, field by field ----
 
     static void v2(JsonGenerator g, LensResult r) throws IOException {
+        v2(g, r, null);
+    }
+
+    static void v2(JsonGenerator g, LensResult r, String lens) throws IOException {
         Map<Integer, String> vocab = r.vocab();
         g.writeObjectFieldStart("meta");
         g.writeNumberField("version", RunJson.V2);
         g.writeStringField("model", r.model());
+        if (lens != null) {
+            g.writeStringField("lens", lens);
+        }
         g.writeEndObject();
 
         g.writeArrayFieldStart("input");
@@ -128,6 +135,10 @@ final class RunJsonWriter {
     // ---- ours: lossless ----
 
     static void lossless(JsonGenerator g, LensResult r) throws IOException {
+        lossless(g, r, null);
+    }
+
+    static void lossless(JsonGenerator g, LensResult r, float[][] klToLogitLens) throws IOException {
         g.writeObjectFieldStart("logitlens");
         g.writeNumberField("format", RunJson.FORMAT);
         g.writeNumberField("k", r.k());
@@ -171,6 +182,10 @@ final class RunJsonWriter {
             ints(g, row);
         }
         g.writeEndArray();
+        if (klToLogitLens != null) {
+            g.writeFieldName("klToLogitLens");
+            floats2(g, klToLogitLens);
+        }
         g.writeEndObject();
         g.writeArrayFieldStart("settle");
         for (int pos = 0; pos < r.numPositions(); pos++) {

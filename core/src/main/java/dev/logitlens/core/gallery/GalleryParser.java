@@ -39,7 +39,8 @@ public final class GalleryParser {
     private static final List<String> TOP_KEYS = List.of("title", "defaults", "models", "prompts", "runs");
     private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype");
     private static final List<String> MODEL_KEYS =
-            List.of("id", "label", "path", "repo", "revision", "k", "layers", "device", "dtype", "parameters");
+            List.of("id", "label", "path", "repo", "revision", "tunedLens", "k", "layers", "device", "dtype",
+                    "parameters");
     private static final List<String> ANSWER_KEYS = List.of("expect", "compare", "match");
     private static final List<String> DEFAULTS_KEYS = List.of("k", "layers", "device", "dtype", "expect", "compare",
             "match");
@@ -174,7 +175,8 @@ public final class GalleryParser {
                     revision == null ? null : text(revision, "revision in " + name),
                     settings(m),
                     m.location(),
-                    parameters(m.field("parameters"), name)));
+                    parameters(m.field("parameters"), name),
+                    tunedLens(m.field("tunedLens"), name)));
         }
         return models;
     }
@@ -191,6 +193,56 @@ public final class GalleryParser {
                     + " is not a parameter count. Write it as e.g. 7B, 0.5B, 160M or 124000000.");
         }
         return count;
+    }
+
+    private static final List<String> LENS_KEYS = List.of("path", "repo", "type", "revision");
+
+    /** {@code tunedLens: {path: lenses/mine}} or {@code {repo: owner/name, type: space, path: lens/gpt2}}. */
+    private TunedLensSpec tunedLens(Field field, String model) {
+        if (field == null) {
+            return null;
+        }
+        String where = "tunedLens of " + model;
+        MapNode m = expectMap(field.value(), where, "Write tunedLens: {path: <a lens folder>} or tunedLens:"
+                + " {repo: AlignmentResearch/tuned-lens, type: space, path: lens/gpt2}.");
+        checkKeys(m, LENS_KEYS, "in " + where);
+        Field path = m.field("path");
+        Field repo = m.field("repo");
+        Field type = m.field("type");
+        Field revision = m.field("revision");
+        if (repo == null) {
+            for (Field hubOnly : new Field[] {type, revision}) {
+                if (hubOnly != null) {
+                    throw new GalleryException(hubOnly.keyLocation(), hubOnly.key() + " only applies to a lens in a"
+                            + " hub repo, and " + where + " has no repo. Add repo: or remove " + hubOnly.key() + ".");
+                }
+            }
+            if (path == null) {
+                throw new GalleryException(m.location(), where + " has neither path nor repo. Add path: <a folder"
+                        + " with config.json and params.pt>, or repo: and path: of a lens on the hub.");
+            }
+            String p = text(path, "path in " + where);
+            return new TunedLensSpec(baseDir(galleryFile).resolve(p).normalize(), p, null, null, null,
+                    field.keyLocation());
+        }
+        String r = text(repo, "repo in " + where);
+        if (!REPO.matcher(r).matches()) {
+            throw new GalleryException(repo.value().location(), "repo '" + r + "' in " + where
+                    + " is not a hub repo id. Write it as owner/name, e.g. AlignmentResearch/tuned-lens.");
+        }
+        String t = type == null ? "model" : text(type, "type in " + where);
+        if (!t.equals("model") && !t.equals("space")) {
+            throw new GalleryException(type.value().location(), "type '" + t + "' in " + where
+                    + " is not a hub repo type. Write type: space (where tuned-lens publishes its lenses) or"
+                    + " type: model.");
+        }
+        String p = path == null ? "" : text(path, "path in " + where).replaceAll("^/+|/+$", "");
+        if (p.contains("..") || p.contains("\\")) {
+            throw new GalleryException(path.value().location(), "path '" + p + "' in " + where
+                    + " must be a folder inside the repo, e.g. lens/gpt2 (no '..').");
+        }
+        return new TunedLensSpec(null, p, r, t, revision == null ? "main" : text(revision, "revision in " + where),
+                field.keyLocation());
     }
 
     // ---- prompts and includes ----

@@ -17,9 +17,16 @@ import java.util.Objects;
  * @param location where the model's entry starts
  * @param parameters the model's parameter count as the gallery states it ({@code parameters: 7B}), for planning
  *     shards; null when not given
+ * @param tunedLens its tuned lens ({@code tunedLens:}), or null for the logit lens alone
  */
 public record ModelEntry(String id, String label, Path path, String pathAsWritten, String repo, String revision,
-        Settings settings, Location location, Long parameters) {
+        Settings settings, Location location, Long parameters, TunedLensSpec tunedLens) {
+
+    /** A model without a tuned lens. */
+    public ModelEntry(String id, String label, Path path, String pathAsWritten, String repo, String revision,
+                      Settings settings, Location location, Long parameters) {
+        this(id, label, path, pathAsWritten, repo, revision, settings, location, parameters, null);
+    }
 
     public ModelEntry {
         Objects.requireNonNull(id, "id");

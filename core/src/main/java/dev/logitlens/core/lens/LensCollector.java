@@ -61,7 +61,7 @@ public final class LensCollector {
 
     /** As {@link #collect(String, int, int[])}, also measuring {@code answers} at the last position. */
     public LensResult collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers) {
-        return collect(prompt, k, layers, answers, null)[0];
+        return collect(prompt, k, layers, answers, null).logit();
     }
 
     /**
@@ -74,10 +74,19 @@ public final class LensCollector {
     }
 
     /**
-     * Both lenses from one forward pass: {@code [logit lens, lens of the transformed states]}, or the logit lens
-     * alone when {@code transform} is null. Both measure KL, rank and settling against the model's own output.
+     * The logit lens and the lens of transformed states of one prompt.
+     *
+     * @param logit     the logit lens
+     * @param tuned     the lens of the transformed states, or null when there was no transform
+     * @param klBetween [L][P] KL(tuned ‖ logit) in nats per cell, or null with {@code tuned}
      */
-    public LensResult[] collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers,
+    public record Both(LensResult logit, LensResult tuned, float[][] klBetween) {}
+
+    /**
+     * Both lenses from one forward pass, or the logit lens alone when {@code transform} is null. Both measure KL,
+     * rank and settling against the model's own output.
+     */
+    public Both collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers,
                                 HiddenTransform transform) {
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) {
@@ -97,8 +106,11 @@ public final class LensCollector {
             NDArray inputIds = scope.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(ids.length));
             NDList outputs = model.blockOutputs(inputIds);                      // L_model × [P, D]
             LensResult logit = collect(scope, ids, k, resolved, answers, outputs, null);
-            return transform == null ? new LensResult[] {logit}
-                    : new LensResult[] {logit, collect(scope, ids, k, resolved, answers, outputs, transform)};
+            if (transform == null) {
+                return new Both(logit, null, null);
+            }
+            return new Both(logit, collect(scope, ids, k, resolved, answers, outputs, transform),
+                    LensDivergence.perCell(model, outputs, resolved, transform));
         }
     }
 

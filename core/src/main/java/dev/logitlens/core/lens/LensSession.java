@@ -94,8 +94,8 @@ public final class LensSession implements AutoCloseable {
                 weight.getDataType() == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32);
     }
 
-    /** Logit lens and tuned lens of one prompt from one forward pass: {@code [logit, tuned]}. */
-    public LensResult[] collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers,
+    /** Logit lens and tuned lens of one prompt from one forward pass. */
+    public LensCollector.Both collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers,
                                 dev.logitlens.core.tuned.TunedLens tuned) {
         return collector.collect(prompt, k, layers, answers, tuned::translate);
     }

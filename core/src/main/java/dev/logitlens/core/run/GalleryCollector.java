@@ -19,7 +19,14 @@ import dev.logitlens.core.lens.Provenance;
 import dev.logitlens.core.model.ModelInfo;
 import dev.logitlens.core.source.HubModelSource;
 import dev.logitlens.core.source.HubOptions;
+import dev.logitlens.core.source.RepoType;
 import dev.logitlens.core.source.ResolvedModel;
+import dev.logitlens.core.gallery.GalleryException;
+import dev.logitlens.core.gallery.TunedLensSpec;
+import dev.logitlens.core.tuned.TunedLens;
+import dev.logitlens.core.tuned.TunedLensException;
+import dev.logitlens.core.tuned.TunedLensFolder;
+import dev.logitlens.core.tuned.TunedLensWeights;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +103,7 @@ public final class GalleryCollector {
 
     /** A model ready to be keyed and loaded. */
     private record Prepared(Path dir, String source, String commit, String weightsHash, String tokenizerSha,
-                            Device device, String keyDtype) {}
+                            Device device, String keyDtype, TunedLensWeights lens, String lensSha) {}
 
     private void collectModel(List<Run> runs, List<Integer> indices, RunOutcome[] outcomes, Progress progress) {
         Run first = runs.get(indices.get(0));
@@ -114,8 +121,15 @@ public final class GalleryCollector {
         for (int i : indices) {
             Run run = runs.get(i);
             Optional<RunJson.Document> hit = cache == null ? Optional.empty() : cache.get(key(prep, run));
-            if (hit.isPresent()) {
+            Optional<RunJson.Document> tunedHit = prep.lens() == null || hit.isEmpty() ? Optional.empty()
+                    : cache.get(tunedKey(prep, run));
+            if (hit.isPresent() && (prep.lens() == null || tunedHit.isPresent())) {
                 outcomes[i] = fromCache(run, prep, hit.get());
+                if (tunedHit.isPresent()) {
+                    RunJson.Document t = tunedHit.get();
+                    outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(renamed(t.result(), model.id()),
+                            t.klToLogitLens(), prep.lens().source()));
+                }
                 listener.info(progress.next() + label(run) + ": (cached)");
             } else {
                 pending.add(i);
@@ -137,6 +151,16 @@ public final class GalleryCollector {
             ModelInfo info = session.model().info();
             listener.info("Loaded " + model.id() + " (" + info.modelType() + ", " + info.numLayers() + " layers, "
                     + info.dtype() + ", " + deviceName(prep.device()) + ") in " + seconds(System.nanoTime() - t0));
+            TunedLens tuned = null;
+            if (prep.lens() != null) {
+                try {
+                    tuned = session.tunedLens(prep.lens(), line -> warnOnce("model '" + model.id() + "': " + line));
+                } catch (TunedLensException e) {
+                    failAll(runs, pending, new GalleryException(model.tunedLens().location(), "model '" + model.id()
+                            + "': " + e.getMessage()), outcomes, progress);
+                    return;
+                }
+            }
             for (int i : pending) {
                 Run run = runs.get(i);
                 long start = System.nanoTime();
@@ -144,7 +168,11 @@ public final class GalleryCollector {
                     int[] layers = run.layerIndices(info.numLayers());
                     List<AnswerProbe.Group> groups = AnswerGroups.resolve(run, session.tokenizer(), info.vocabSize(),
                             line -> listener.warn(label(run) + ": " + line));
-                    LensResult result = session.collect(run.prompt().text(), run.settings().k(), layers, groups);
+                    LensCollector.Both both = tuned == null
+                            ? new LensCollector.Both(session.collect(run.prompt().text(), run.settings().k(), layers,
+                                    groups), null, null)
+                            : session.collect(run.prompt().text(), run.settings().k(), layers, groups, tuned);
+                    LensResult result = both.logit();
                     int unk = session.tokenizer().unknownId();
                     long unknown = unk < 0 ? 0 : Arrays.stream(result.inputIds()).filter(id -> id == unk).count();
                     if (unknown > 0) { // the lens is still computed, but the model never saw these words
@@ -156,9 +184,16 @@ public final class GalleryCollector {
                             Arrays.stream(result.layers()).boxed().toList(), run.prompt().text(), ToolVersion.get());
                     if (cache != null) {
                         cache.put(key(prep, run), result, provenance);
+                        if (both.tuned() != null) {
+                            cache.putTuned(tunedKey(prep, run), both.tuned(), provenance, both.klBetween());
+                        }
                     }
                     long took = System.nanoTime() - start;
                     outcomes[i] = RunOutcome.ok(run, result, provenance, false, took / 1e9);
+                    if (both.tuned() != null) {
+                        outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(both.tuned(), both.klBetween(),
+                                prep.lens().source()));
+                    }
                     listener.info(progress.next() + label(run) + ": " + seconds(took));
                 } catch (RuntimeException e) {
                     fail(run, i, e, outcomes, progress);
@@ -201,7 +236,54 @@ public final class GalleryCollector {
         Device device = Djl.device(settings.device(), this::warnOnce);
         // "auto" resolves differently on a GPU (float16 for 16-bit weights), so the key says where it ran.
         String keyDtype = settings.dtype().equals("auto") ? "auto@" + (device.isGpu() ? "gpu" : "cpu") : settings.dtype();
-        return new Prepared(dir, source, commit, checkpoint.weightsHash(), tokenizerSha, device, keyDtype);
+        TunedLensWeights lens = null;
+        String lensSha = null;
+        if (model.tunedLens() != null) {
+            Path lensDir = lensFolder(model);
+            try {
+                lens = TunedLensFolder.load(lensDir, model.tunedLens().label());
+                lensSha = Sha256.of(lensDir.resolve(TunedLensFolder.PARAMS));
+            } catch (TunedLensException e) {
+                throw new GalleryException(model.tunedLens().location(), "model '" + model.id() + "': "
+                        + e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new Prepared(dir, source, commit, checkpoint.weightsHash(), tokenizerSha, device, keyDtype, lens,
+                lensSha);
+    }
+
+    /** The local folder of a model's tuned lens, downloaded first when it lives in a hub repo. */
+    private Path lensFolder(ModelEntry model) {
+        TunedLensSpec spec = model.tunedLens();
+        if (spec.isLocal()) {
+            if (!java.nio.file.Files.isDirectory(spec.dir())) {
+                throw new GalleryException(spec.location(), "model '" + model.id() + "': tunedLens path "
+                        + spec.pathAsWritten() + " is not a directory (resolved to " + spec.dir().toAbsolutePath()
+                        + "). Point it at a folder holding config.json and params.pt, relative to the gallery file.");
+            }
+            return spec.dir();
+        }
+        HubOptions hub = options.hub() != null ? options.hub() : HubOptions.fromEnvironment(false, null, null);
+        String prefix = spec.pathAsWritten().isEmpty() ? "" : spec.pathAsWritten() + "/";
+        ResolvedModel r = new HubModelSource(hub).resolveFiles(RepoType.parse(spec.repoType()), spec.repo(),
+                spec.revision(), List.of(prefix + TunedLensFolder.CONFIG, prefix + TunedLensFolder.PARAMS),
+                listener.asHubListener());
+        return spec.pathAsWritten().isEmpty() ? r.snapshotDir() : r.snapshotDir().resolve(spec.pathAsWritten());
+    }
+
+    /** A tuned run's key: the logit lens's, with the lens's params.pt in the weights' identity. */
+    private static RunCache.Key tunedKey(Prepared prep, Run run) {
+        RunCache.Key k = key(prep, run);
+        return new RunCache.Key(k.weightsIdentity() + "+tuned:" + prep.lensSha(), k.tokenizerSha256(), k.prompt(),
+                k.k(), k.layers(), k.dtype(), k.collectorVersion(), k.answers());
+    }
+
+    private static LensResult renamed(LensResult r, String id) {
+        return new LensResult(id, r.inputIds(), r.input(), r.layers(), r.k(), r.topk(), r.tracked(),
+                r.probs(), r.vocab(), r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank(),
+                r.answers());
     }
 
     private static RunCache.Key key(Prepared prep, Run run) {

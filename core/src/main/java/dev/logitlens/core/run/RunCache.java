@@ -139,6 +139,15 @@ public final class RunCache {
      * reported as warnings and the build goes on.
      */
     public void put(Key key, LensResult result, Provenance provenance) {
+        put(key, RunJson.write(result, provenance));
+    }
+
+    /** Stores a tuned lens's run document (see {@link RunJson#write(LensResult, Provenance, String, float[][])}). */
+    public void putTuned(Key key, LensResult result, Provenance provenance, float[][] klToLogitLens) {
+        put(key, RunJson.write(result, provenance, RunJson.TUNED, klToLogitLens));
+    }
+
+    private void put(Key key, byte[] document) {
         Path file = entry(key);
         Path tmp = null;
         try {
@@ -146,7 +155,7 @@ public final class RunCache {
             cleanStaleTemps(file.getParent());
             tmp = Files.createTempFile(file.getParent(), file.getFileName().toString() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(RunJson.write(result, provenance));
+                ByteBuffer buf = ByteBuffer.wrap(document);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }

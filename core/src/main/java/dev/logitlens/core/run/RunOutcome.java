@@ -19,9 +19,31 @@ import java.util.Objects;
  * @param seconds    time spent collecting (0 for cached and failed runs)
  * @param sameErrorAs when failed by the error that already failed another run of the same model (a model that
  *                    could not be loaded): that first run, whose message carries the cause; null otherwise
+ * @param tuned      the tuned lens of the same run when the model has one; null otherwise
  */
 public record RunOutcome(Run run, boolean ok, boolean cached, LensResult result, Provenance provenance,
-                         String message, RuntimeException error, double seconds, Run sameErrorAs) {
+                         String message, RuntimeException error, double seconds, Run sameErrorAs, Tuned tuned) {
+
+    /**
+     * A run's tuned lens.
+     *
+     * @param result        its lens result (the same prompt, layers and k as the logit lens's)
+     * @param klToLogitLens [L][P] KL(tuned ‖ logit) per cell, in nats
+     * @param lens          how the lens is named (its folder, or repo and path)
+     */
+    public record Tuned(LensResult result, float[][] klToLogitLens, String lens) {}
+
+    /** An outcome without a tuned lens. */
+    public RunOutcome(Run run, boolean ok, boolean cached, LensResult result, Provenance provenance, String message,
+                      RuntimeException error, double seconds, Run sameErrorAs) {
+        this(run, ok, cached, result, provenance, message, error, seconds, sameErrorAs, null);
+    }
+
+    /** The same outcome with its tuned lens. */
+    public RunOutcome withTuned(Tuned t) {
+        return new RunOutcome(run, ok, cached, result, provenance, message, error, seconds, sameErrorAs, t);
+    }
+
     public RunOutcome {
         Objects.requireNonNull(run, "run");
         if (ok && (result == null || provenance == null)) {

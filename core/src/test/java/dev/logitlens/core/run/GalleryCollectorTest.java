@@ -269,4 +269,52 @@ class GalleryCollectorTest {
         assertTrue(lines.warn.stream().anyMatch(l -> l.contains("alpha × odd: 1 token(s) of the prompt are unknown to the"
                 + " tokenizer (<unk>) at ") && l.endsWith("logitlens.yaml:5:5")), lines.warn.toString());
     }
+
+    @Test
+    void aModelWithATunedLensGetsBothLensesFromTheCacheToo() throws Exception {
+        tinyModel(tmp.resolve("models/alpha"), 3);
+        float[][] w = new float[3][16 * 16];
+        float[][] b = new float[3][16];
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < w[i].length; j++) {
+                w[i][j] = (float) (rnd.nextGaussian() * 0.2);
+            }
+        }
+        dev.logitlens.core.tuned.TorchStateDictWriter.writeFolder(tmp.resolve("lenses/alpha"),
+                new dev.logitlens.core.tuned.TunedLensConfig("alpha", 16, 3, true, null, null), w, b);
+        Gallery g = gallery("""
+                defaults: { k: 3, device: cpu }
+                models:
+                  - id: alpha
+                    path: models/alpha
+                    tunedLens: {path: lenses/alpha}
+                prompts:
+                  - id: france
+                    text: The capital of France is
+                """);
+        Path cache = tmp.resolve("cache");
+        List<RunOutcome> a = new GalleryCollector(new GalleryCollector.Options(cache, null, false), new Lines())
+                .collect(g);
+        RunOutcome o = a.get(0);
+        assertTrue(o.ok(), o.message());
+        assertEquals(o.result().numLayers(), o.tuned().result().numLayers());
+        assertEquals("lenses/alpha", o.tuned().lens());
+        assertTrue(o.tuned().klToLogitLens()[0][0] > 0, "the lenses differ at layer 0");
+        Lines second = new Lines();
+        RunOutcome c = new GalleryCollector(new GalleryCollector.Options(cache, null, false), second).collect(g).get(0);
+        assertTrue(c.cached() && second.any("(cached)"), second.info.toString());
+        assertArrayEquals(o.tuned().result().klToFinal()[0], c.tuned().result().klToFinal()[0], 1e-6f);
+        assertArrayEquals(o.tuned().klToLogitLens()[1], c.tuned().klToLogitLens()[1], 1e-6f);
+
+        // a lens for another model fails the model's runs with a located message naming both numbers
+        dev.logitlens.core.tuned.TorchStateDictWriter.writeFolder(tmp.resolve("lenses/alpha"),
+                new dev.logitlens.core.tuned.TunedLensConfig("alpha", 16, 2, true, null, null),
+                java.util.Arrays.copyOf(w, 2), java.util.Arrays.copyOf(b, 2));
+        RunOutcome bad = new GalleryCollector(new GalleryCollector.Options(null, null, false), new Lines())
+                .collect(g).get(0);
+        assertFalse(bad.ok());
+        assertTrue(bad.message().contains("logitlens.yaml:5:") && bad.message().contains("num_hidden_layers 2")
+                && bad.message().contains("has 3"), bad.message());
+    }
 }

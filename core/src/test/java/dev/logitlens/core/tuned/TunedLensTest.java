@@ -86,11 +86,18 @@ class TunedLensTest {
     }
 
     private static LensResult[] collect(Path model, TunedLensWeights lens, List<String> warnings) throws Exception {
+        return collectBoth(model, lens, warnings).results();
+    }
+
+    record Collected(LensResult[] results, float[][] klBetween) {}
+
+    private static Collected collectBoth(Path model, TunedLensWeights lens, List<String> warnings) throws Exception {
         WordLevelTokenizerWriter.write(model, WORDS, VOCAB);
         try (LensSession s = LensSession.open(model, "tiny", Device.cpu(), "auto")) {
             assertArrayEquals(IDS, s.tokenizer().encode(PROMPT));
             TunedLens tuned = s.tunedLens(lens, warnings::add);
-            return s.collect(PROMPT, 5, null, List.of(), tuned);
+            dev.logitlens.core.lens.LensCollector.Both b = s.collect(PROMPT, 5, null, List.of(), tuned);
+            return new Collected(new LensResult[] {b.logit(), b.tuned()}, b.klBetween());
         }
     }
 
@@ -116,9 +123,24 @@ class TunedLensTest {
                 TensorDtype.F32, "", true, 1, 42));
         TunedLensWeights lens = writeLens(dir.resolve("lens"), layers, d, 1);
         List<String> warnings = new ArrayList<>();
-        assertBoth(collect(dir.resolve("m"), lens, warnings), NaiveGpt2.lensLogits(w, layers, d, heads, VOCAB, IDS),
-                NaiveGpt2.lensLogits(w, layers, d, heads, VOCAB, IDS, naive(lens)));
+        Collected c = collectBoth(dir.resolve("m"), lens, warnings);
+        double[][][] plain = NaiveGpt2.lensLogits(w, layers, d, heads, VOCAB, IDS);
+        double[][][] tuned = NaiveGpt2.lensLogits(w, layers, d, heads, VOCAB, IDS, naive(lens));
+        assertBoth(c.results(), plain, tuned);
         assertEquals(List.of(), warnings);
+        // the difference view: KL(tuned ‖ logit) of the full distributions, per cell
+        for (int li = 0; li < layers; li++) {
+            double[][] lt = dev.logitlens.core.reference.LensAssert.logSoftmax(tuned[li]);
+            double[][] lp = dev.logitlens.core.reference.LensAssert.logSoftmax(plain[li]);
+            for (int pos = 0; pos < IDS.length; pos++) {
+                double kl = 0;
+                for (int v = 0; v < VOCAB; v++) {
+                    kl += Math.exp(lt[pos][v]) * (lt[pos][v] - lp[pos][v]);
+                }
+                assertEquals(kl, c.klBetween()[li][pos], 1e-4, "KL between the lenses at layer " + li + ", pos " + pos);
+            }
+        }
+        assertEquals(0f, c.klBetween()[layers - 1][0], 1e-6f);
     }
 
     @Test

@@ -86,7 +86,11 @@
     const dataEl = document.getElementById('lens-data');
     const host = document.getElementById('lens');
     if (!dataEl || !host) return;
-    const D = JSON.parse(dataEl.textContent);
+    // A model with a tuned lens embeds its data too; #lens=tuned shows it, #lens=diff colours by KL(tuned ‖ logit).
+    const tunedEl = document.getElementById('lens-data-tuned');
+    const lensOf = hash => new URLSearchParams(hash.replace(/^#/, '')).get('lens');
+    const which = tunedEl && ['tuned', 'diff'].includes(lensOf(location.hash)) ? lensOf(location.hash) : 'logit';
+    const D = JSON.parse((which === 'logit' ? dataEl : tunedEl).textContent);
     const L = D.layers.length, P = D.input.length, SCALE = D.probScale, M = D.metrics;
     const index = D.tracked.map(ids => new Map(ids.map((id, j) => [id, j])));
     const prob = (li, p, id) => {
@@ -110,6 +114,11 @@
       kl: { t: (li, p) => (M.klToFinal[li][p] == null ? 0 : 1 - M.klToFinal[li][p] / klMax),
         lo: klMax.toFixed(2) + ' nats', hi: '0 nats KL to final' },
     };
+    if (M.klToLogitLens) {
+      const dMax = maxOf(M.klToLogitLens) || 1;
+      MODES.diff = { t: (li, p) => (M.klToLogitLens[li][p] == null ? 0 : M.klToLogitLens[li][p] / dMax),
+        lo: '0 nats', hi: dMax.toFixed(2) + ' nats KL(tuned \u2016 logit)' };
+    }
     const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
     const DASHES = [null, '7 4', '2 3', '10 3 2 3'];
 
@@ -118,7 +127,7 @@
     const FIN = D.finalTop1[P - 1];
     const defaultPins = () => (Object.prototype.hasOwnProperty.call(D.vocab, FIN) ? [[FIN]] : []);
     const pinText = pins => pins.map(g => g.join('_')).join(',');
-    const defaults = () => ({ mode: 'prob', cell: null, pins: defaultPins(), pos: [P - 1] });
+    const defaults = () => ({ mode: which === 'diff' ? 'diff' : 'prob', cell: null, pins: defaultPins(), pos: [P - 1] });
     let st = defaults();
     const size = { tok: 120, cell: 66, chart: 260 };
     let focus = [L - 1, P - 1];
@@ -136,7 +145,8 @@
     // Like every key, pin is left out when it equals the default; so "nothing pinned" is an explicit `pin=`.
     const encode = () => {
       const q = [];
-      if (st.mode !== 'prob') q.push('mode=' + st.mode);
+      if (which !== 'logit') q.push('lens=' + which);
+      if (st.mode !== defaults().mode) q.push('mode=' + st.mode);
       if (st.cell) q.push('cell=' + st.cell.join(','));
       if (pinText(st.pins) !== pinText(defaultPins())) q.push('pin=' + pinText(st.pins));
       if (!(st.pos.length === 1 && st.pos[0] === P - 1)) q.push('pos=' + st.pos.join(','));
@@ -527,7 +537,19 @@
       renderPopup(false);
       renderChart();
     }
-    window.addEventListener('hashchange', () => applyState(decode(location.hash)));
+    window.addEventListener('hashchange', () => {
+      const next = tunedEl && ['tuned', 'diff'].includes(lensOf(location.hash)) ? lensOf(location.hash) : 'logit';
+      if (next !== which) location.reload(); else applyState(decode(location.hash));
+    });
+    const whichSel = document.getElementById('lens-which');
+    if (whichSel && tunedEl) {
+      whichSel.value = which;
+      whichSel.addEventListener('change', () => {
+        location.replace(location.href.split('#')[0] + (whichSel.value === 'logit' ? '#' : '#lens=' + whichSel.value));
+        location.reload();
+      });
+    }
+    if (MODES.diff) modeSel.append(h('option', { value: 'diff', text: 'KL between tuned and logit lens' }));
     window.addEventListener('resize', () => schedule(() => { buildGrid(); renderChart(); }));
     applyState(decode(location.hash));
     host.dataset.ready = 'true'; // lets tests wait for the widget
