@@ -269,7 +269,7 @@ public final class GalleryCollector {
         String prefix = spec.pathAsWritten().isEmpty() ? "" : spec.pathAsWritten() + "/";
         ResolvedModel r = new HubModelSource(hub).resolveFiles(RepoType.parse(spec.repoType()), spec.repo(),
                 spec.revision(), List.of(prefix + TunedLensFolder.CONFIG, prefix + TunedLensFolder.PARAMS),
-                listener.asHubListener());
+                listener);
         return spec.pathAsWritten().isEmpty() ? r.snapshotDir() : r.snapshotDir().resolve(spec.pathAsWritten());
     }
 
