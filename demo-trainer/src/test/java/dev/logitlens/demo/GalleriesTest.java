@@ -98,6 +98,9 @@ class GalleriesTest {
         assertEquals(List.of("openai-community/gpt2", "EleutherAI/pythia-160m", "Qwen/Qwen2.5-0.5B",
                 "meta-llama/Llama-3.2-1B", "google/gemma-2-2b"), repos);
         assertEquals(g.models().size() * g.prompts().size(), g.runs().size());
+        for (PromptEntry p : g.prompts()) { // every ready prompt says what its answer is
+            assertTrue(p.answers().expect() != null, "prompt '" + p.id() + "' has no expect");
+        }
         if (name.equals("seed")) {
             assertEquals(List.of("The capital of France is", "The quick brown fox jumps over the",
                     "To be or not to be, that is the", "1 + 1 ="), g.prompts().stream().map(PromptEntry::text).toList());

@@ -1,5 +1,6 @@
 package dev.logitlens.core.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -14,9 +15,10 @@ import java.util.TreeSet;
  * <ul>
  *   <li>first token: {@code encode(prompt + continuation)} against {@code encode(prompt)}; the id at the first
  *       position where they differ is the token the model has to predict after the prompt;</li>
- *   <li>prefix: every non-special vocabulary token whose text is a non-empty prefix of the continuation's word
- *       (the continuation without its leading spaces), with or without one leading space, as Wendler et al.
- *       (2024) count a word.</li>
+ *   <li>prefix: every non-special vocabulary token whose bytes are a non-empty prefix of the continuation's
+ *       word (the continuation without its leading spaces, in UTF-8), with or without one leading space, as
+ *       Wendler et al. (2024) count a word. Comparing bytes, not text, keeps the tokens that hold only the first
+ *       bytes of a character (a Chinese word in a byte-level or byte-fallback vocabulary).</li>
  * </ul>
  * Problems that leave the answer without ids (or only the unknown token) are returned as warnings, not
  * thrown: the lens of the prompt is still worth computing.
@@ -24,8 +26,8 @@ import java.util.TreeSet;
 public final class ContinuationIds {
     private final LensTokenizer tokenizer;
     private final int vocabSize;
-    /** Token text to ids, built on the first prefix lookup (the whole vocabulary is decoded once). */
-    private Map<String, List<Integer>> byText;
+    /** Token bytes (as ISO-8859-1 text, one char per byte) to ids, built on the first prefix lookup. */
+    private Map<String, List<Integer>> byBytes;
 
     /** Ids and what was wrong with them, one line per problem. */
     public record Resolved(int[] ids, List<String> warnings) {}
@@ -75,26 +77,29 @@ public final class ContinuationIds {
     }
 
     private List<Integer> prefixIds(String continuation) {
-        if (byText == null) {
-            byText = new HashMap<>();
+        if (byBytes == null) {
+            byBytes = new HashMap<>();
             for (int id : tokenizer.ids()) {
                 if (!tokenizer.isSpecial(id)) {
-                    byText.computeIfAbsent(tokenizer.tokenString(id), t -> new ArrayList<>()).add(id);
+                    byBytes.computeIfAbsent(latin1(tokenizer.tokenBytes(id)), t -> new ArrayList<>()).add(id);
                 }
             }
         }
-        String word = continuation.replaceFirst("^ +", "");
-        Set<String> texts = new LinkedHashSet<>();
+        String word = latin1(continuation.replaceFirst("^ +", "").getBytes(StandardCharsets.UTF_8));
+        Set<String> prefixes = new LinkedHashSet<>();
         for (int end = 1; end <= word.length(); end++) {
-            if (!Character.isHighSurrogate(word.charAt(end - 1))) { // never half a character
-                texts.add(word.substring(0, end));
-                texts.add(" " + word.substring(0, end));
-            }
+            prefixes.add(word.substring(0, end));
+            prefixes.add(" " + word.substring(0, end));
         }
         List<Integer> out = new ArrayList<>();
-        for (String t : texts) {
-            out.addAll(byText.getOrDefault(t, List.of()));
+        for (String t : prefixes) {
+            out.addAll(byBytes.getOrDefault(t, List.of()));
         }
         return out;
+    }
+
+    /** Bytes as a string of one char per byte: a hashable key that compares byte by byte. */
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 }

@@ -216,6 +216,34 @@ public final class LensTokenizer implements AutoCloseable {
         return metaspace ? piece.replace('\u2581', ' ') : piece;
     }
 
+    /**
+     * The bytes a token stands for (what {@link #tokenString} shows, before UTF-8 decoding): byte-level pieces
+     * through GPT-2's alphabet, {@code <0xNN>} byte-fallback pieces as their byte, {@code ▁} as a space.
+     * Half a character stays half a character here, so it can be compared with a word's bytes.
+     */
+    public byte[] tokenBytes(int id) {
+        String piece = pieces.get(id);
+        if (piece == null) {
+            return new byte[0];
+        }
+        if (!Boolean.TRUE.equals(special.get(id))) {
+            if (byteLevel) {
+                return ByteLevelAlphabet.decode(piece);
+            }
+            if (byteFallback && piece.length() == 6 && piece.startsWith("<0x") && piece.endsWith(">")) {
+                try {
+                    return new byte[] {(byte) Integer.parseInt(piece.substring(3, 5), 16)};
+                } catch (NumberFormatException ignored) {
+                    // not a byte piece after all
+                }
+            }
+            if (metaspace) {
+                piece = piece.replace('\u2581', ' ');
+            }
+        }
+        return piece.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** UTF-8 decode; an invalid or incomplete sequence shows its bytes as {@code \xNN} rather than U+FFFD. */
     static String bytesToString(byte[] bytes) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()

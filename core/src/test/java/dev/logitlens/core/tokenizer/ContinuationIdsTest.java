@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Continuations to ids on the real GPT-2 tokenizer. The expected sets were read off its vocab.json: every
- * entry whose byte-decoded text is a non-empty prefix of the word, with or without a leading space.
+ * entry whose bytes (through the byte alphabet) are a non-empty prefix of the word's, with or without a space.
  */
 class ContinuationIdsTest {
     @Test
@@ -22,6 +22,9 @@ class ContinuationIdsTest {
                     ids.resolve("x", List.of(" Paris"), true).ids());
             // f, " f", " fl", fl, " fle", fle: no token spells more of "fleur"
             assertArrayEquals(new int[] {69, 277, 781, 2704, 5104, 27919}, ids.resolve("x", List.of(" fleur"), true).ids());
+            // a character of three UTF-8 bytes: the tokens holding its first byte, with and without the space,
+            // and its first two bytes (GPT-2 has no token for the whole character)
+            assertArrayEquals(new int[] {162, 10545, 36365}, ids.resolve("x", List.of("水"), true).ids());
             // the leading space of the continuation does not matter: both forms are taken
             assertArrayEquals(new int[] {69, 277, 781, 2704, 5104, 5202, 5530, 11125, 15061, 25547, 27919, 48679},
                     ids.resolve("x", List.of("flower", " fleur"), true).ids());
