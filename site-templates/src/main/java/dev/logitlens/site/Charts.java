@@ -77,7 +77,16 @@ final class Charts {
         return LEFT + depth * (W - LEFT - RIGHT);
     }
 
+    /** At most this many dots per line: past it, every k-th point (and the last) keeps its dot, for page size. */
+    static final int MAX_DOTS = 48;
+
     static Chart chart(String id, String title, String note, String yLabel, Scale scale, List<SeriesIn> series) {
+        return chart(id, title, note, yLabel, scale, series, true);
+    }
+
+    /** @param dots whether points get hoverable dots (folded sections leave them out: the files have every value) */
+    static Chart chart(String id, String title, String note, String yLabel, Scale scale, List<SeriesIn> series,
+                       boolean dots) {
         List<Tick> xTicks = new ArrayList<>();
         for (double d : new double[] {0, 0.25, 0.5, 0.75, 1}) {
             xTicks.add(new Tick(px(x(d)), trim(d)));
@@ -91,8 +100,10 @@ final class Charts {
             StringBuilder pts = new StringBuilder();
             StringBuilder upper = new StringBuilder();
             List<String> lower = new ArrayList<>();
-            List<Dot> dots = new ArrayList<>();
-            for (In p : s.points()) {
+            List<Dot> dotList = new ArrayList<>();
+            int stride = (s.points().size() + MAX_DOTS - 1) / MAX_DOTS;
+            for (int i = 0; i < s.points().size(); i++) {
+                In p = s.points().get(i);
                 String cx = px(x(p.x()));
                 String cy = px(scale.y(p.y()));
                 pts.append(pts.length() == 0 ? "" : " ").append(cx).append(',').append(cy);
@@ -100,11 +111,13 @@ final class Charts {
                     upper.append(upper.length() == 0 ? "" : " ").append(cx).append(',').append(px(scale.y(p.hi())));
                     lower.add(0, cx + "," + px(scale.y(p.lo())));
                 }
-                String[] d = p.printed();
-                dots.add(new Dot(cx, cy, p.title(), d[0], d[1], d[2], d[3], d[4], d[5]));
+                if (dots && ((s.points().size() - 1 - i) % stride == 0)) { // counted back from the last point
+                    String[] d = p.printed();
+                    dotList.add(new Dot(cx, cy, p.title(), d[0], d[1], d[2], d[3], d[4], d[5]));
+                }
             }
             String band = upper.length() == 0 ? null : upper + " " + String.join(" ", lower);
-            lines.add(new Line(s.cls(), s.label(), pts.toString(), band, dots));
+            lines.add(new Line(s.cls(), s.label(), pts.toString(), band, dotList));
         }
         double base = H - BOTTOM;
         String axis = "M" + LEFT + " " + TOP + "V" + px(base) + "H" + (W - RIGHT);

@@ -161,8 +161,7 @@ final class Summary {
             List<Charts.In> pts = new ArrayList<>();
             for (Aggregates.Point p : s.points()) {
                 String[] printed = printed(p);
-                String t = labels.get(s.model()) + " · layer " + p.layer() + " (depth " + printed[1] + "): "
-                        + printed[2] + (printed[3].isEmpty() ? "" : " [" + printed[3] + ", " + printed[4] + "]")
+                String t = labels.get(s.model()) + " · layer " + p.layer() + ": " + printed[2] + (printed[3].isEmpty() ? "" : " [" + printed[3] + ", " + printed[4] + "]")
                         + ", n = " + printed[5];
                 // Plotted from the printed digits, so the chart holds exactly the numbers of the files.
                 pts.add(new Charts.In(Double.parseDouble(printed[1]), Double.parseDouble(printed[2]),
@@ -170,7 +169,7 @@ final class Summary {
             }
             in.add(new Charts.SeriesIn(cls.get(s.model()), labels.get(s.model()), pts));
         }
-        return Charts.chart(chartId(tag, measure), title, note, yLabel, scale, in);
+        return Charts.chart(chartId(tag, measure), title, note, yLabel, scale, in, tag.equals(Aggregates.ALL));
     }
 
     /** Final-layer accuracy: one dot per model at depth 1, with its Wilson interval as a band-less bar. */
@@ -187,7 +186,7 @@ final class Summary {
         }
         return Charts.chart(chartId(tag, Aggregates.FINAL_ACCURACY), "Final-layer accuracy",
                 "Fraction of prompts whose final top-1 is an expected answer, drawn at depth 1. Band: Wilson 95% interval.",
-                "fraction", Charts.Scale.unit(), in);
+                "fraction", Charts.Scale.unit(), in, tag.equals(Aggregates.ALL));
     }
 
     /** layer, depth, mean, lo, hi, n as the files print them. */

@@ -329,13 +329,16 @@ class SiteRendererTest {
             }
         }
         long runPage = Files.size(dir.resolve("runs/model-9/prompt-0.html"));
+        long summary = Files.size(dir.resolve("summary.html"));
+        assertTrue(summary < 1024 * 1024, "summary " + summary + " bytes for 10 x 20");
         String report = String.format(java.util.Locale.ROOT,
                 "widget lens.js %d bytes, lens.css %d bytes, total %d bytes (budget 61440)%n"
                         + "index.html for 10 models x 20 prompts: %d bytes (budget 307200)%n"
                         + "embedded run data, 200 runs (12..48 layers, k=5): %d bytes vs compact V2 %d bytes (%.1f%%); worst run %.1f%% (%d bytes)%n"
                         + "run page model-9 (48 layers) x prompt-0: %d bytes%n"
+                        + "summary.html for 10 models x 20 prompts: %d bytes (budget 1048576)%n"
                         + "render time for the 10 x 20 site (210 pages): first %d ms, second %d ms%n",
-                js, css, js + css, index, ours, v2, 100.0 * ours / v2, 100 * maxRatio, maxRatioNum, runPage, renderMs, warmMs);
+                js, css, js + css, index, ours, v2, 100.0 * ours / v2, 100 * maxRatio, maxRatioNum, runPage, summary, renderMs, warmMs);
         Files.writeString(Path.of("target", "site-budgets.txt"), report);
         System.out.print(report);
     }
