@@ -73,12 +73,49 @@ public final class SiteRenderer {
             }
         }
         writeSummary(site, ix, outDir);
+        writeCompare(site, ix, outDir);
+    }
+
+    /**
+     * compare.html: two runs chosen on the page, stacked. It opens on the first run and the same prompt on
+     * another model (else the same model on another prompt).
+     */
+    private void writeCompare(SiteModel site, Index ix, Path outDir) throws IOException {
+        Context c = base(site, "");
+        c.setVariable("pageTitle", "Compare two runs \u00b7 " + site.title());
+        List<Views.CompareOption> options = new ArrayList<>();
+        for (SitePrompt p : site.prompts()) {
+            for (SiteModelInfo m : site.models()) {
+                SiteRun run = ix.run(m.id(), p.id());
+                if (run != null && run.ok()) {
+                    options.add(new Views.CompareOption(m.id() + "/" + p.id(), m.label() + " \u00b7 " + shorten(p.text(), 60)));
+                }
+            }
+        }
+        String first = options.isEmpty() ? "" : options.get(0).key();
+        String second = first;
+        String[] f = first.split("/", 2);
+        for (Views.CompareOption o : options) {
+            String[] k = o.key().split("/", 2);
+            if (f.length == 2 && k[1].equals(f[1]) && !k[0].equals(f[0])) {
+                second = o.key();
+                break;
+            }
+            if (second.equals(first) && f.length == 2 && k[0].equals(f[0]) && !k[1].equals(f[1])) {
+                second = o.key();
+            }
+        }
+        c.setVariable("options", options);
+        c.setVariable("first", first);
+        c.setVariable("second", second);
+        write(outDir.resolve("compare.html"), "compare", c);
     }
 
     private static void writeAssets(Path outDir) throws IOException {
         Files.createDirectories(outDir.resolve("assets"));
         for (String asset : ASSETS) {
-            Files.write(outDir.resolve("assets").resolve(asset), asset(asset));
+            String text = Compact.text(new String(asset(asset), StandardCharsets.UTF_8));
+            Files.write(outDir.resolve("assets").resolve(asset), text.getBytes(StandardCharsets.UTF_8));
         }
         Files.write(outDir.resolve(".nojekyll"), new byte[0]); // GitHub Pages: serve files as they are
     }
@@ -180,7 +217,14 @@ public final class SiteRenderer {
         c.setVariable("cell", ix.cell(m, p));
         if (run.ok()) {
             // Pre-escaped for a script element (ScriptJson), so it is written unescaped by th:utext.
-            c.setVariable("dataJson", ScriptJson.escape(LensData.json(run.result(), m.id(), p.id())));
+            String json = ScriptJson.escape(LensData.json(run.result(), m.id(), p.id()));
+            c.setVariable("dataJson", json);
+            // The same data as a script beside the page, for the prompt page and the compare view, which
+            // cannot read files from file:// but may load scripts.
+            Path js = outDir.resolve("runs").resolve(m.id()).resolve(p.id() + ".js");
+            Files.createDirectories(js.getParent());
+            Files.writeString(js, "(self.logitlensRuns = self.logitlensRuns || {})[\"" + m.id() + "/" + p.id() + "\"] = "
+                    + json + ";\n", StandardCharsets.UTF_8);
             c.setVariable("dataHref", run.dataPath());
             c.setVariable("tunedJson", run.tuned() == null ? null : ScriptJson.escape(LensData.json(
                     run.tuned().result(), m.id(), p.id(), "tuned", run.tuned().klToLogitLens())));

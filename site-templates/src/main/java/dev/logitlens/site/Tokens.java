@@ -1,8 +1,9 @@
 package dev.logitlens.site;
 
 /**
- * How token strings are shown: whitespace made visible, control characters spelled out. The widget's
- * {@code show()} in lens.js applies the same mapping in the browser.
+ * How token strings are shown: whitespace made visible, characters that would render invisibly or reorder
+ * the text spelled out ({@code \\x1b}, {@code \\u200b}). The widget's {@code show()} in lens.js applies the
+ * same mapping in the browser.
  */
 final class Tokens {
     private Tokens() {
@@ -20,8 +21,8 @@ final class Tokens {
                 case '\n' -> b.append('\u21b5'); // downwards arrow with corner leftwards
                 case '\t' -> b.append('\u21e5'); // rightwards arrow to bar
                 default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\x%02x", (int) c));
+                    if (invisible(c)) {
+                        b.append(String.format(c < 0x100 ? "\\x%02x" : "\\u%04x", (int) c));
                     } else {
                         b.append(c);
                     }
@@ -29,5 +30,12 @@ final class Tokens {
             }
         }
         return b.toString();
+    }
+
+    /** C0/C1 controls, soft hyphen, zero-width and bidi controls, line/paragraph separators, BOM (INVISIBLE in lens.js). */
+    static boolean invisible(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xad || c == 0x61c || c == 0x180e
+                || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064)
+                || (c >= 0x2066 && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
     }
 }

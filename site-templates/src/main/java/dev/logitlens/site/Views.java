@@ -45,4 +45,8 @@ final class Views {
 
     record Link(String href, String text, boolean ok) {
     }
+
+    /** One run on the compare page's lists: {@code model/prompt} and what the list shows. */
+    record CompareOption(String key, String label) {
+    }
 }

@@ -18,8 +18,9 @@ import org.openqa.selenium.By;
 /**
  * The project's own demo gallery (prompts/logitlens.yaml on the committed demo model), collected and
  * rendered as a user's build would, then opened in Chromium: no console errors, the chart opens on the
- * final answer, and screenshots of the index, a run page and a prompt page are saved under target/screenshots/ (the
- * README's pictures come from this gallery); the run page's answer line; the summary page against its CSV.
+ * final answer, and screenshots of the index, a run page, a prompt page and the compare view are saved under
+ * target/screenshots/ (the README's pictures come from this gallery); the run page's answer line; the summary
+ * page against its CSV.
  */
 class DemoGalleryBrowserTest {
     @Test
@@ -40,6 +41,27 @@ class DemoGalleryBrowserTest {
             browser.waitForLens();
             // the chart opens on the model's answer at the last position
             assertEquals(1, browser.driver.findElements(By.cssSelector(".lens-chart polyline.series")).size());
+            browser.screenshot(Path.of("target", "screenshots", "demo-run-default.png"));
+
+            // The README's run page: after "In Japan , people speak", the runner-up " French" (or, if the model
+            // never ranks it, the last layer's runner-up) pinned: a trajectory of a few percent that the
+            // auto-scaled axis shows, with the exact values read out at one layer.
+            Path japan = site.resolve("runs/demo-gpt2/language-japan.html").toAbsolutePath();
+            browser.open(japan);
+            browser.waitForLens();
+            String hash = (String) browser.js("const D = JSON.parse(document.getElementById('lens-data').textContent);"
+                    + " const P = D.input.length; const fin = D.finalTop1[P - 1];"
+                    + " const peak = j => D.probs[P - 1][D.layers.length - 1][j] || 0;"
+                    + " const js = D.tracked[P - 1].map((id, j) => j).filter(j => D.tracked[P - 1][j] !== fin);"
+                    + " const fr = js.find(j => D.vocab[D.tracked[P - 1][j]] === ' French') ?? js.sort((a, b) => peak(b) - peak(a))[0];"
+                    + " return 'pin=' + D.tracked[P - 1][fr]");
+            browser.open(japan, hash);
+            browser.waitForLens();
+            @SuppressWarnings("unchecked")
+            List<Number> at = (List<Number>) browser.js("const c = document.querySelector('.lens-chart').getBoundingClientRect();"
+                    + " const th = [...document.querySelectorAll('.lens-grid th.lh')]; const m = th[Math.floor(th.length / 2)].getBoundingClientRect();"
+                    + " return [Math.round((m.left + m.right) / 2), Math.round(c.top + c.height / 2)]");
+            new org.openqa.selenium.interactions.Actions(browser.driver).moveToLocation(at.get(0).intValue(), at.get(1).intValue()).perform();
             browser.screenshot(Path.of("target", "screenshots", "demo-run.png"));
 
             // the expected answer's line under the heading, and its chart series
@@ -55,8 +77,15 @@ class DemoGalleryBrowserTest {
                     pop);
 
             browser.open(site.resolve("prompts/capital-canada.html").toAbsolutePath());
+            new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(10)).until(d ->
+                    d.findElements(By.cssSelector(".lens-stack .lens:not([data-ready='true'])")).isEmpty());
+            browser.js("document.querySelector('.lens-stack').scrollIntoView()");
             browser.screenshot(Path.of("target", "screenshots", "demo-prompt.png"));
 
+            browser.open(site.resolve("compare.html").toAbsolutePath(), "a=demo-gpt2/language-japan&b=demo-gpt2/capital-france");
+            new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(10)).until(d ->
+                    d.findElements(By.cssSelector(".compare .lens[data-ready='true']")).size() == 2);
+            browser.screenshot(Path.of("target", "screenshots", "demo-compare.png"));
             summary(browser, GalleryParser.parse(gallery), site);
             assertEquals(List.of(), browser.consoleErrors());
         }

@@ -80,12 +80,16 @@ class SiteBrowserTest {
         try (Stream<Path> s = Files.walk(out)) {
             pages = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
         }
-        assertEquals(1 + 2 + 3 + 6 + 1, pages.size()); // index, models, prompts, runs, summary
+        assertEquals(1 + 1 + 2 + 3 + 6 + 1, pages.size()); // index, compare, models, prompts, runs, summary
         List<String> problems = new ArrayList<>();
         for (Path page : pages) {
             browser.open(page);
             if (!browser.driver.findElements(By.id("lens-data")).isEmpty()) {
                 browser.waitForLens();
+            }
+            if (!browser.driver.findElements(By.cssSelector(".lens-stack .lens")).isEmpty()) {
+                new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> d.findElements(
+                        By.cssSelector(".lens-stack .lens:not([data-ready='true'])")).isEmpty());
             }
             for (String e : browser.consoleErrors()) {
                 problems.add(out.relativize(page) + ": " + e);

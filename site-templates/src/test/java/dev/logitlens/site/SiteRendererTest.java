@@ -60,10 +60,16 @@ class SiteRendererTest {
         }
         files.sort(null);
         assertEquals(List.of(".nojekyll", "aggregates/aggregates.csv", "aggregates/aggregates.json", "assets/lens.css",
-                "assets/lens.js", "assets/summary.js", "index.html", "models/deep.b.html",
+                "assets/lens.js", "assets/summary.js", "compare.html", "index.html", "models/deep.b.html",
                 "models/tiny-a.html", "prompts/france.html", "prompts/lines.html", "prompts/xss.html",
-                "runs/deep.b/france.html", "runs/deep.b/lines.html", "runs/deep.b/xss.html", "runs/tiny-a/france.html",
-                "runs/tiny-a/lines.html", "runs/tiny-a/xss.html", "summary.html"), files);
+                "runs/deep.b/france.html", "runs/deep.b/france.js", "runs/deep.b/lines.html", "runs/deep.b/xss.html",
+                "runs/deep.b/xss.js", "runs/tiny-a/france.html", "runs/tiny-a/france.js", "runs/tiny-a/lines.html",
+                "runs/tiny-a/lines.js", "runs/tiny-a/xss.html", "runs/tiny-a/xss.js", "summary.html"), files);
+        // A run's data script holds the same escaped JSON as its page (the failed run has none).
+        String js = Files.readString(out.resolve("runs/tiny-a/xss.js"));
+        String embedded = parse(out.resolve("runs/tiny-a/xss.html")).selectFirst("#lens-data").data();
+        assertEquals("(self.logitlensRuns = self.logitlensRuns || {})[\"tiny-a/xss\"] = " + embedded + ";\n", js);
+        assertFalse(js.contains("<"), "nothing in the data can open a tag");
     }
 
     @Test
