@@ -65,6 +65,8 @@ class DemoGalleryBrowserTest {
             browser.screenshot(Path.of("target", "screenshots", "demo-run.png"));
 
             // the expected answer's line under the heading, and its chart series
+            browser.open(site.resolve("runs/demo-gpt2/opposite-not-full.html").toAbsolutePath());
+            browser.waitForLens();
             List<String> lines = browser.driver.findElements(By.cssSelector("p.answers-line")).stream()
                     .map(e -> e.getText()).toList();
             assertTrue(lines.get(0).matches("expected empty: top-1 from layer \\d \\(depth \\d\\.\\d\\d\\); the final answer is expected"),
