@@ -661,7 +661,13 @@
       renderReadout([...series, ...previews], lo);
     }
 
+    let legendKey = null;
     function renderLegend(notes) {
+      // Rebuilt only when what it lists changes: a hover redraws the chart, and replacing a button between
+      // the press and the release of a click would lose the click.
+      const key = JSON.stringify([st.pins, st.pos, st.zoom, notes]);
+      if (key === legendKey) return;
+      legendKey = key;
       const items = [];
       for (const g of st.pins) {
         items.push(h('span', { class: 'item' }, h('span', { class: 'sw s' + g.c }), h('span', { text: groupName(g) }),
