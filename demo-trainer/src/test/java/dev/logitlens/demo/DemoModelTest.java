@@ -15,7 +15,6 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The committed demo model, run through the lens exactly as a gallery runs it, on the held-out prompts
@@ -35,7 +34,7 @@ class DemoModelTest {
 
     @BeforeAll
     static void runHeldOut() {
-        assumeTrue(Files.isRegularFile(MODEL.resolve("model.safetensors")),
+        assertTrue(Files.isRegularFile(MODEL.resolve("model.safetensors")),
                 "no committed demo model at " + MODEL + "; regenerate it with " + DemoTrainer.COMMAND);
         corpus = DemoCorpus.generate(DemoCorpus.DEFAULT_SEED);
         DemoTokenizer tokenizer = new DemoTokenizer(corpus.words());

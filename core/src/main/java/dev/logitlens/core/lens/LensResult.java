@@ -13,12 +13,13 @@ import java.util.SortedMap;
  * @param model        model name (its id or source)
  * @param inputIds     [P] token ids of the prompt, special tokens included
  * @param input        [P] the tokens as strings (leading spaces kept, bytes decoded)
- * @param layers       [L] block indices that were lensed, ascending as requested
+ * @param layers       [L] block indices that were lensed, in the order requested (a slice with a negative
+ *                     step gives them descending)
  * @param k            top-k per cell
  * @param topk         [L][P][k] top-k ids per cell, by descending probability
  * @param tracked      [P][n_p] sorted unique union of the top-k ids of that position over all layers
  * @param probs        [P][L][n_p] probability of each tracked id at each layer
- * @param vocab        id to string for every id that appears in input, topk or tracked
+ * @param vocab        id to string for every id that appears in input, topk, tracked, finalTop1 or the answers
  * @param entropy      [L][P] entropy of the lens distribution, in nats
  * @param klToFinal    [L][P] KL(final ‖ layer) in nats, where final = the last layer of the model
  * @param finalTop1    [P] the model's own top-1 next-token id (last block, through the real head)

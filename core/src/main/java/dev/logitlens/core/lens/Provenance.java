@@ -8,7 +8,8 @@ import java.util.List;
  * @param modelId     the gallery id of the model
  * @param source      {@code path:<dir as written in the gallery>} or {@code hub:<org/name>}
  * @param revision    resolved hub commit, or null for a local directory
- * @param weightsHash sha256 (hex) over the safetensors headers and file sizes: identifies the weights
+ * @param weightsHash sha256 (hex) over the safetensors headers, file sizes and data (whole files up to 256 MiB,
+ *                    evenly spaced samples of larger ones, see SafetensorsFile#digest): identifies the weights
  *                    without reading gigabytes
  * @param dtype       dtype the weights were computed in (e.g. {@code float32})
  * @param device      device the run used (e.g. {@code cpu}, {@code gpu(0)})

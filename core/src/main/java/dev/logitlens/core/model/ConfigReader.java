@@ -10,6 +10,9 @@ import dev.logitlens.core.checkpoint.CheckpointException;
  * @param where the config.json path, as errors name it
  */
 public record ConfigReader(JsonNode json, String where) {
+    /** A size key and the default transformers' config class gives it. */
+    public record Size(String key, int transformersDefault) {}
+
     public int intOr(String key, int dflt) {
         JsonNode v = json.get(key);
         if (v == null || v.isNull()) {
@@ -19,6 +22,22 @@ public record ConfigReader(JsonNode json, String where) {
             throw new CheckpointException(where + ": " + key + " must be an integer, got " + v);
         }
         return v.asInt();
+    }
+
+    /**
+     * A size key the weights' shapes depend on (hidden_size, num_hidden_layers, ...): transformers would fill an
+     * absent one with its class default, which then disagrees with every tensor; here its absence is the error.
+     *
+     * @param transformersDefault what transformers' config class would use, named in the message
+     */
+    public int required(String key, Object transformersDefault) {
+        JsonNode v = json.get(key);
+        if (v == null || v.isNull()) {
+            throw new CheckpointException(where + ": " + key + " is absent. transformers would use its default "
+                    + transformersDefault + ", which the weights were almost certainly not made with; set " + key
+                    + " to the model's value (the original config.json has it)");
+        }
+        return intOr(key, 0);
     }
 
     public int positiveInt(String key, int dflt) {

@@ -26,8 +26,15 @@ public final class FamilySupport {
     /**
      * Binds {@code json} to {@code type}; a missing or malformed key becomes a {@link CheckpointException}
      * naming {@code where} (the config.json path) and the family.
+     *
+     * @param sizes the keys every tensor's shape follows, each with the default transformers would fill in:
+     *              absent, they fail here naming that default (see {@link ConfigReader#required})
      */
-    public static <T> T parse(JsonNode json, Class<T> type, String where, String family) {
+    public static <T> T parse(JsonNode json, Class<T> type, String where, String family, ConfigReader.Size... sizes) {
+        ConfigReader r = new ConfigReader(json, where);
+        for (ConfigReader.Size size : sizes) {
+            r.required(size.key(), size.transformersDefault());
+        }
         try {
             return JSON.treeToValue(json, type);
         } catch (Exception e) {

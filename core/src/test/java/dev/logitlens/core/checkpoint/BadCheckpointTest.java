@@ -114,6 +114,15 @@ class BadCheckpointTest {
     }
 
     @Test
+    void absentSizeKeyIsNamedWithTransformersDefault() throws IOException {
+        String cfg = Files.readString(dir.resolve("config.json")).replaceFirst("\"n_embd\" : 8,", "");
+        Files.writeString(dir.resolve("config.json"), cfg);
+        assertEquals(dir.resolve("config.json") + ": n_embd is absent. transformers would use its default 768, which"
+                + " the weights were almost certainly not made with; set n_embd to the model's value (the original"
+                + " config.json has it)", fails().getMessage());
+    }
+
+    @Test
     void missingTokenizer() throws IOException {
         Files.delete(dir.resolve("tokenizer.json"));
         String msg = fails().getMessage();

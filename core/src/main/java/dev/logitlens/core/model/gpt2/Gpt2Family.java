@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.model.Family;
+import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Weights;
@@ -26,7 +27,9 @@ public final class Gpt2Family implements Family {
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
         String where = FamilySupport.configPath(checkpoint);
-        Gpt2Config c = FamilySupport.parse(checkpoint.config(), Gpt2Config.class, where, "GPT-2");
+        Gpt2Config c = FamilySupport.parse(checkpoint.config(), Gpt2Config.class, where, "GPT-2",
+                new ConfigReader.Size("n_embd", 768), new ConfigReader.Size("n_layer", 12),
+                new ConfigReader.Size("n_head", 12));
         FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
         Weights w = new Weights(checkpoint, manager, dtype, "wte.weight", "", "transformer.");
         long d = c.hiddenSize();

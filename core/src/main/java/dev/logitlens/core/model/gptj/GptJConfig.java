@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.checkpoint.CheckpointException;
+import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 
 /**
@@ -69,6 +70,7 @@ public record GptJConfig(
             throw new CheckpointException(where + ": rotary_dim is null; set it to the number of rotated dims per "
                     + "head (gpt-j-6b: 64)");
         }
-        return FamilySupport.parse(json, GptJConfig.class, where, "GPT-J");
+        return FamilySupport.parse(json, GptJConfig.class, where, "GPT-J", new ConfigReader.Size("n_embd", 4096),
+                new ConfigReader.Size("n_layer", 28), new ConfigReader.Size("n_head", 16));
     }
 }

@@ -3,6 +3,7 @@ package dev.logitlens.core.model.gptneox;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 
 /**
@@ -91,6 +92,8 @@ public record GptNeoXConfig(
     }
 
     static GptNeoXConfig from(JsonNode json, String where) {
-        return FamilySupport.parse(json, GptNeoXConfig.class, where, "GPT-NeoX");
+        return FamilySupport.parse(json, GptNeoXConfig.class, where, "GPT-NeoX",
+                new ConfigReader.Size("hidden_size", 6144), new ConfigReader.Size("num_hidden_layers", 44),
+                new ConfigReader.Size("num_attention_heads", 64));
     }
 }

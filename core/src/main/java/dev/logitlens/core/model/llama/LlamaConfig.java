@@ -41,14 +41,16 @@ public record LlamaConfig(
             case "qwen2", "qwen3" -> 151936;
             default -> 32000;
         });
-        int hidden = r.intOr("hidden_size", 4096);
+        // hidden_size and the layer and head counts shape every tensor: absent, they are an error naming the
+        // default transformers would silently use.
+        int hidden = r.required("hidden_size", 4096);
         int inter = r.intOr("intermediate_size", switch (type) {
             case "mistral" -> 14336;
             case "qwen2", "qwen3" -> 22016;
             default -> 11008;
         });
-        int layers = r.intOr("num_hidden_layers", 32);
-        int heads = r.intOr("num_attention_heads", 32);
+        int layers = r.required("num_hidden_layers", 32);
+        int heads = r.required("num_attention_heads", 32);
         // Mistral defaults to 8 key/value heads; the others to one per query head.
         int kvHeads = r.intOr("num_key_value_heads", type.equals("mistral") ? 8 : heads);
         int headDim = r.intOr("head_dim", type.equals("qwen3") ? 128 : divide(hidden, heads, where));

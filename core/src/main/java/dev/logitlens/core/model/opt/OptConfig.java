@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 
 /**
@@ -84,6 +85,7 @@ public record OptConfig(
     }
 
     static OptConfig from(JsonNode json, String where) {
-        return FamilySupport.parse(json, OptConfig.class, where, "OPT");
+        return FamilySupport.parse(json, OptConfig.class, where, "OPT", new ConfigReader.Size("hidden_size", 768),
+                new ConfigReader.Size("num_hidden_layers", 12), new ConfigReader.Size("num_attention_heads", 12));
     }
 }

@@ -3,6 +3,7 @@ package dev.logitlens.core.model.phi3;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 
 /**
@@ -86,7 +87,9 @@ public record Phi3Config(
 
     static Phi3Config from(JsonNode json, String where) {
         JsonNode params = json.get("rope_parameters");
-        Phi3Config c = FamilySupport.parse(json, Phi3Config.class, where, "Phi-3");
+        Phi3Config c = FamilySupport.parse(json, Phi3Config.class, where, "Phi-3",
+                new ConfigReader.Size("hidden_size", 3072), new ConfigReader.Size("num_hidden_layers", 32),
+                new ConfigReader.Size("num_attention_heads", 32));
         if (c.ropeScaling() == null && params != null && params.isObject()) {
             // Newer transformers save rope_theta, partial_rotary_factor and the scaling in rope_parameters.
             c = new Phi3Config(c.vocabSize, c.hiddenSize, c.intermediateSize, c.numLayers, c.numHeads, c.kvHeads,

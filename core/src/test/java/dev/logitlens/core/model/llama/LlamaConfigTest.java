@@ -69,6 +69,15 @@ class LlamaConfigTest {
     }
 
     @Test
+    void absentSizeKeyIsNamedWithTransformersDefault() {
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> parse("{\"model_type\": \"llama\", \"num_attention_heads\": 4, \"num_hidden_layers\": 4}"));
+        assertEquals("m/config.json: hidden_size is absent. transformers would use its default 4096, which the"
+                + " weights were almost certainly not made with; set hidden_size to the model's value (the original"
+                + " config.json has it)", e.getMessage());
+    }
+
+    @Test
     void badValuesNameFileAndKey() {
         CheckpointException gqa = assertThrows(CheckpointException.class, () -> parse(
                 "{\"model_type\": \"llama\", " + BASE + ", \"num_key_value_heads\": 3}"));
