@@ -57,11 +57,25 @@ class WidgetBrowserTest {
                 if (p.id().equals("odd")) {
                     r = withToken(r, r.topk()[0][0][0], "x\u202ey\u200bz");
                 }
+                if (m.id().equals("deep")) {
+                    r = shiftIds(r, 500); // another tokenizer: the same strings under other ids
+                }
                 runs.add(SiteRun.ok(m.id(), p.id(), r, Fixtures.provenance(m.id(), m.source(), r, p.text()),
                         "data/" + m.id() + "/" + p.id() + ".json"));
             }
         }
         return new SiteModel("Widget", "0.1.0-test", models, prompts, runs);
+    }
+
+    /** The same result with every token id moved by {@code by}: linked widgets must match tokens by string. */
+    static LensResult shiftIds(LensResult r, int by) {
+        java.util.function.UnaryOperator<int[]> shift = a -> Arrays.stream(a).map(x -> x + by).toArray();
+        int[][][] topk = Arrays.stream(r.topk()).map(l -> Arrays.stream(l).map(shift).toArray(int[][]::new)).toArray(int[][][]::new);
+        int[][] tracked = Arrays.stream(r.tracked()).map(shift).toArray(int[][]::new);
+        TreeMap<Integer, String> vocab = new TreeMap<>();
+        r.vocab().forEach((id, t) -> vocab.put(id + by, t));
+        return new LensResult(r.model(), shift.apply(r.inputIds()), r.input(), r.layers(), r.k(), topk, tracked, r.probs(),
+                vocab, r.entropy(), r.klToFinal(), shift.apply(r.finalTop1()), r.finalTop1Prob(), r.finalTop1Rank());
     }
 
     /** The same result with one id's string replaced. */

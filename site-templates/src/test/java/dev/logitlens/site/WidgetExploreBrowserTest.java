@@ -337,17 +337,40 @@ class WidgetExploreBrowserTest {
         for (int w = 0; w < 3; w++) {
             assertEquals(answers, legendGroups(w), "widget " + w);
         }
-        // Pinning in one pins the same token, by its string, in the others.
+        // Pinning in one pins the same token, by its string, in the others (the deep model's ids are shifted).
         LensResult r6 = result("six", "france");
         int last = r6.numPositions() - 1;
-        widget(0).findElement(By.cssSelector("td.cell[data-li='3'][data-p='" + last + "']")).click();
-        WebElement row = widget(0).findElements(By.cssSelector(".pop-tok")).stream()
-                .filter(e -> e.getAttribute("aria-pressed").equals("false")).findFirst().orElseThrow();
-        String tok = Tokens.display(r6.vocab().get(Integer.parseInt(row.getAttribute("data-id"))));
+        // A token the deep model also ranks there (under its own id), so its line can be checked too.
+        LensResult r24 = result("deep", "france");
+        int li = -1;
+        int at = -1;
+        int pick = -1;
+        for (int q = 0; q < r6.numPositions() && pick < 0; q++) {
+            for (int l = 0; l < r6.numLayers() && pick < 0; l++) {
+                for (int t : r6.topk()[l][q]) {
+                    if (pick < 0 && tracked(r24, q, t + 500) && !answers.contains(Tokens.display(r6.vocab().get(t)))) {
+                        li = l;
+                        at = q;
+                        pick = t;
+                    }
+                }
+            }
+        }
+        assertTrue(pick >= 0, "the fixture has a token both models rank");
+        widget(0).findElement(By.cssSelector("td.cell[data-li='" + li + "'][data-p='" + at + "']")).click();
+        WebElement row = widget(0).findElement(By.cssSelector(".pop-tok[data-id='" + pick + "']"));
+        int id = Integer.parseInt(row.getAttribute("data-id"));
+        String tok = Tokens.display(r6.vocab().get(id));
+        assertFalse(result("deep", "france").vocab().containsKey(id),
+                "the deep model knows that token under another id only");
         row.click();
         for (int w = 0; w < 3; w++) {
             assertTrue(legendGroups(w).contains(tok), "widget " + w + ": " + legendGroups(w));
         }
+        // The deep model draws that string's trajectory under its own id.
+        int q = at;
+        assertTrue(widget(1).findElements(By.cssSelector("polyline.series[data-p='" + q + "']")).stream()
+                    .anyMatch(e -> e.getDomProperty("textContent").startsWith(tok + " after ")));
         // Hovering an input token in one previews the pinned tokens at that position in the others too.
         new Actions(browser.driver).moveToElement(widget(0).findElements(By.cssSelector(".in-tok")).get(last)).perform();
         waitFor("a linked preview", () -> !widget(1).findElements(By.cssSelector("polyline.preview[data-p='" + last + "']")).isEmpty()
