@@ -13,6 +13,7 @@ import dev.logitlens.core.checkpoint.SafetensorsWriter;
 import dev.logitlens.core.checkpoint.TensorDtype;
 import dev.logitlens.core.djl.Djl;
 import dev.logitlens.core.model.gpt2.Gpt2Config;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.gpt2.Gpt2Model;
 import dev.logitlens.core.model.gpt2.Gpt2Weights;
 
@@ -188,7 +189,7 @@ public final class DemoTrainer {
         long start = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             Params params = Params.init(config, manager, new Random(o.seed()));
-            Gpt2Model model = new Gpt2Model(config, params.weights(config), manager);
+            Gpt2Model model = new Gpt2Model(config, params.weights(config), params.blocks(config), manager);
             List<List<int[]>> byRelation = encodeByRelation(corpus, tokenizer);
             Random sampler = new Random(o.seed() + 1);
             AdamW adam = new AdamW(params.all, manager);
@@ -198,7 +199,7 @@ public final class DemoTrainer {
                 try (NDScope ignored = new NDScope()) {
                     Batch b = Batch.sample(byRelation, o.batch(), sampler, manager);
                     try (GradientCollector gc = engine.newGradientCollector()) {
-                        NDArray logp = model.logitsBatch(b.ids).logSoftmax(-1);          // [B·T, V]
+                        NDArray logp = model.logits(dev.logitlens.core.model.Batch.equalLength(b.ids)).logSoftmax(-1);          // [B·T, V]
                         NDArray nll = logp.gather(b.targets, 1).reshape(-1).neg();   // [B·T]
                         NDArray loss = nll.mul(b.mask).sum().mul(b.invCount);
                         gc.backward(loss);
@@ -403,6 +404,11 @@ public final class DemoTrainer {
         }
 
         Gpt2Weights weights(Gpt2Config c) {
+            return new Gpt2Weights(all.get("wte.weight"), all.get("wpe.weight"), all.get("ln_f.weight"),
+                    all.get("ln_f.bias"), null);
+        }
+
+        BlockStore<Gpt2Weights.Block> blocks(Gpt2Config c) {
             List<Gpt2Weights.Block> blocks = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 String b = "h." + i + ".";
@@ -414,8 +420,7 @@ public final class DemoTrainer {
                         all.get(b + "mlp.c_fc.weight"), all.get(b + "mlp.c_fc.bias"),
                         all.get(b + "mlp.c_proj.weight"), all.get(b + "mlp.c_proj.bias")));
             }
-            return new Gpt2Weights(all.get("wte.weight"), all.get("wpe.weight"), List.copyOf(blocks),
-                    all.get("ln_f.weight"), all.get("ln_f.bias"), null);
+            return BlockStore.resident(blocks);
         }
 
         private void normal(String name, double std, long... shape) {

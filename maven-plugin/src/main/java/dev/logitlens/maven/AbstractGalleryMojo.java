@@ -47,6 +47,20 @@ abstract class AbstractGalleryMojo extends AbstractMojo {
     String layers;
 
     /**
+     * How block weights are held: {@code auto} (resident when they fit the memory budget, else streamed from disk
+     * one block at a time), {@code resident} or {@code stream}; overrides the gallery.
+     */
+    @Parameter(property = PropertyNames.MEMORY)
+    String memory;
+
+    /**
+     * What the weights may take on the compute device, e.g. {@code 6g} or {@code 512m}. Default: 80% of the memory
+     * available when the model is loaded (the GPU's free memory on a GPU).
+     */
+    @Parameter(property = PropertyNames.MEMORY_BUDGET)
+    String memoryBudget;
+
+    /**
      * Re-resolve branch revisions such as {@code main} against the hub (one API call per model) instead of
      * using the commit cached for them. Off by default so that a warm build makes no network request;
      * turn it on to pick up new commits (their runs are then re-collected: the commit is in the cache key).
@@ -86,7 +100,8 @@ abstract class AbstractGalleryMojo extends AbstractMojo {
         try {
             GalleryBuild.Request request = new GalleryBuild.Request(forMessages(config.toPath()), overrides,
                     cacheDirectory.toPath(),
-                    HubSettings.hubOptions(session.getSettings(), session.isOffline(), refreshRefs, decrypter), failFast);
+                    HubSettings.hubOptions(session.getSettings(), session.isOffline(), refreshRefs, decrypter), failFast,
+                    memoryBudget);
             result = run(new GalleryBuild(log()), request);
         } catch (UserInputException e) {
             throw new MojoFailureException(e.getMessage(), e);
@@ -120,7 +135,17 @@ abstract class AbstractGalleryMojo extends AbstractMojo {
         checkOverride(PropertyNames.K, k, () -> Settings.parse(k, null, null, null));
         checkOverride(PropertyNames.LAYERS, layers, () -> Settings.parse(null, layers, null, null));
         checkOverride(PropertyNames.DEVICE, device, () -> Settings.parse(null, null, device, null));
-        return Settings.parse(k, layers, device, null);
+        checkOverride(PropertyNames.MEMORY, memory, () -> Settings.parse(null, null, null, null, memory));
+        checkOverride(PropertyNames.MEMORY_BUDGET, memoryBudget, () -> {
+            if (memoryBudget != null && !memoryBudget.isBlank()) {
+                try {
+                    dev.logitlens.core.lens.MemoryPlan.parseBudget(memoryBudget);
+                } catch (dev.logitlens.core.lens.LensException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+            }
+        });
+        return Settings.parse(k, layers, device, null, memory);
     }
 
     private static void checkOverride(String property, String value, Runnable parse) throws MojoFailureException {

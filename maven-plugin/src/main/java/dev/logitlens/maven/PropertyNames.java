@@ -13,6 +13,8 @@ final class PropertyNames {
     static final String DEVICE = "logitlens.device";
     static final String K = "logitlens.k";
     static final String LAYERS = "logitlens.layers";
+    static final String MEMORY = "logitlens.memory";
+    static final String MEMORY_BUDGET = "logitlens.memoryBudget";
     static final String REFRESH_REFS = "logitlens.refreshRefs";
     static final String SKIP = "logitlens.skip";
     static final String FAIL_FAST = "logitlens.failFast";

@@ -34,7 +34,13 @@ public final class GalleryBuild {
      * @param hub       how hub models are found; null reads the environment
      * @param failFast  stop at the first failed run and throw its cause
      */
-    public record Request(Path gallery, Settings overrides, Path cacheDir, HubOptions hub, boolean failFast) {
+    public record Request(Path gallery, Settings overrides, Path cacheDir, HubOptions hub, boolean failFast,
+                          String memoryBudget) {
+        /** With the memory budget taken from the machine. */
+        public Request(Path gallery, Settings overrides, Path cacheDir, HubOptions hub, boolean failFast) {
+            this(gallery, overrides, cacheDir, hub, failFast, null);
+        }
+
         public Request {
             Objects.requireNonNull(gallery, "gallery");
             Objects.requireNonNull(overrides, "overrides");
@@ -133,7 +139,8 @@ public final class GalleryBuild {
     }
 
     private GalleryCollector collector(Request request) {
-        return new GalleryCollector(new GalleryCollector.Options(request.cacheDir(), request.hub(), request.failFast()),
+        return new GalleryCollector(new GalleryCollector.Options(request.cacheDir(), request.hub(), request.failFast(),
+                request.memoryBudget()),
                 listener);
     }
 

@@ -218,6 +218,24 @@ public final class Checkpoint {
      * instead of a direct buffer per tensor: those would count against the JVM's direct-memory limit
      * (the heap size by default) for as long as the model lives.
      */
+    /**
+     * One scratch per thread (the loading thread and a streamed model's prefetch thread), reused for every tensor:
+     * a direct buffer per tensor would pile up against the JVM's direct-memory limit until the GC frees them.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+
+    private static final class Scratch {
+        final ByteBuffer buffer;
+        final short[] halves;
+        final float[] floats;
+
+        Scratch(int size) {
+            buffer = ByteBuffer.allocateDirect(size * 4).order(ByteOrder.nativeOrder());
+            halves = new short[size];
+            floats = new float[size];
+        }
+    }
+
     static NDArray widenBf16(ShortBuffer src, long n, NDManager manager) {
         return widenBf16(src, n, manager, WIDEN_CHUNK);
     }
@@ -225,10 +243,15 @@ public final class Checkpoint {
     static NDArray widenBf16(ShortBuffer src, long n, NDManager manager, int chunkElements) {
         NDArray out = manager.create(new Shape(n), DataType.FLOAT32);
         int size = (int) Math.min(n, chunkElements);
-        ByteBuffer scratch = ByteBuffer.allocateDirect(size * 4).order(ByteOrder.nativeOrder());
+        Scratch s = SCRATCH.get();
+        if (s == null || s.halves.length < size) {
+            s = new Scratch(size);
+            SCRATCH.set(s);
+        }
+        ByteBuffer scratch = s.buffer;
         FloatBuffer f = scratch.asFloatBuffer();
-        short[] halves = new short[size]; // bulk copies: element-wise buffer access is several times slower
-        float[] floats = new float[size];
+        short[] halves = s.halves; // bulk copies: element-wise buffer access is several times slower
+        float[] floats = s.floats;
         for (long off = 0; off < n; off += chunkElements) {
             int len = (int) Math.min(chunkElements, n - off);
             src.get((int) off, halves, 0, len);

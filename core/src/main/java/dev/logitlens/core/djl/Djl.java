@@ -34,10 +34,33 @@ public final class Djl {
                     setIfAbsent("ai.djl.offline", "true");
                 }
                 setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
+                // libtorch runs each operation on one thread; the collector splits its work into independent tasks
+                // on its own workers instead. With libtorch's OpenMP team, every operation ends in a barrier where
+                // a thread the OS has preempted (a busy neighbour) holds up all the others: 8x slower, measured.
+                setIfAbsent("ai.djl.pytorch.num_threads", "1");
+                setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
                 engine = Engine.getEngine("PyTorch");
             }
             return engine;
         }
+    }
+
+    /**
+     * Applies libtorch's thread setting to the calling thread. libtorch applies it to a new thread only on the first
+     * operation that asks for it; a matmul first ran MKL with its own default threads there instead: slower under
+     * contention, and with other last bits than the same matmul on the thread that loaded the engine. Every thread
+     * that computes calls this first.
+     */
+    public static void initThread() {
+        engine();
+        String n = System.getProperty("ai.djl.pytorch.num_threads");
+        int threads = 1;
+        try {
+            threads = n == null ? 1 : Integer.parseInt(n.trim());
+        } catch (NumberFormatException e) {
+            // DJL reports a bad value itself; keep one thread
+        }
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -37,18 +37,18 @@ public final class GalleryParser {
     private static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
 
     private static final List<String> TOP_KEYS = List.of("title", "defaults", "models", "prompts", "runs");
-    private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype");
+    private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype", "memory");
     private static final List<String> MODEL_KEYS =
-            List.of("id", "label", "path", "repo", "revision", "tunedLens", "k", "layers", "device", "dtype",
+            List.of("id", "label", "path", "repo", "revision", "tunedLens", "k", "layers", "device", "dtype", "memory",
                     "parameters");
     private static final List<String> ANSWER_KEYS = List.of("expect", "compare", "match");
-    private static final List<String> DEFAULTS_KEYS = List.of("k", "layers", "device", "dtype", "expect", "compare",
+    private static final List<String> DEFAULTS_KEYS = List.of("k", "layers", "device", "dtype", "memory", "expect", "compare",
             "match");
     private static final List<String> PROMPT_KEYS = List.of("id", "text", "tags", "k", "layers", "expect", "compare",
             "match");
     private static final List<String> GROUP_KEYS = List.of("text", "match");
     /** Keys that mean something elsewhere but not on a prompt; they get a targeted message instead of a guess. */
-    private static final List<String> MODEL_ONLY_SETTINGS = List.of("device", "dtype");
+    private static final List<String> MODEL_ONLY_SETTINGS = List.of("device", "dtype", "memory");
     private static final List<String> INCLUDE_FILE_KEYS = List.of("defaults", "prompts");
     private static final List<String> RUN_KEYS = List.of("model", "prompt");
 
@@ -584,10 +584,12 @@ public final class GalleryParser {
         Field layersField = m.field("layers");
         Field deviceField = m.field("device");
         Field dtypeField = m.field("dtype");
+        Field memoryField = m.field("memory");
         Integer k = kField == null ? null : k(kField.value());
         LayerSpec layers = layersField == null ? null : layers(layersField.value());
         String device = deviceField == null ? null : text(deviceField, "device");
         String dtype = dtypeField == null ? null : text(dtypeField, "dtype");
+        String memory = memoryField == null ? null : text(memoryField, "memory");
         if (device != null) {
             located(deviceField.value().location(), () -> {
                 Settings.checkDevice(device);
@@ -600,7 +602,13 @@ public final class GalleryParser {
                 return null;
             });
         }
-        return new Settings(k, layers, device, dtype);
+        if (memory != null) {
+            located(memoryField.value().location(), () -> {
+                Settings.checkMemory(memory);
+                return null;
+            });
+        }
+        return new Settings(k, layers, device, dtype, memory);
     }
 
     private static Integer k(Node node) {

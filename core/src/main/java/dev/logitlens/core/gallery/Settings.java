@@ -11,18 +11,20 @@ import java.util.regex.Pattern;
  * @param layers which layers to read
  * @param device {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N}
  * @param dtype {@code auto}, {@code float32}, {@code float16} or {@code bfloat16}
+ * @param memory how a model's block weights are held: {@code auto}, {@code resident} or {@code stream}
  */
-public record Settings(Integer k, LayerSpec layers, String device, String dtype) {
+public record Settings(Integer k, LayerSpec layers, String device, String dtype, String memory) {
 
     public static final int MAX_K = 1000;
     public static final List<String> DEVICES = List.of("auto", "cpu", "cuda", "cuda:N");
     public static final List<String> DTYPES = List.of("auto", "float32", "float16", "bfloat16");
+    public static final List<String> MEMORY = List.of("auto", "resident", "stream");
 
     /** Nothing set. */
-    public static final Settings EMPTY = new Settings(null, null, null, null);
+    public static final Settings EMPTY = new Settings(null, null, null, null, null);
 
     /** The lowest level: what applies when nothing else sets a value. */
-    public static final Settings BUILT_IN = new Settings(5, LayerSpec.all(), "auto", "auto");
+    public static final Settings BUILT_IN = new Settings(5, LayerSpec.all(), "auto", "auto", "auto");
 
     private static final Pattern CUDA_N = Pattern.compile("cuda:\\d+");
 
@@ -36,6 +38,14 @@ public record Settings(Integer k, LayerSpec layers, String device, String dtype)
         if (dtype != null) {
             checkDtype(dtype);
         }
+        if (memory != null) {
+            checkMemory(memory);
+        }
+    }
+
+    /** Without {@code memory}. */
+    public Settings(Integer k, LayerSpec layers, String device, String dtype) {
+        this(k, layers, device, dtype, null);
     }
 
     /**
@@ -47,6 +57,7 @@ public record Settings(Integer k, LayerSpec layers, String device, String dtype)
         LayerSpec layers = null;
         String device = null;
         String dtype = null;
+        String memory = null;
         for (Settings s : highestFirst) {
             if (s == null) {
                 continue;
@@ -55,13 +66,14 @@ public record Settings(Integer k, LayerSpec layers, String device, String dtype)
             layers = layers != null ? layers : s.layers;
             device = device != null ? device : s.device;
             dtype = dtype != null ? dtype : s.dtype;
+            memory = memory != null ? memory : s.memory;
         }
-        return new Settings(k, layers, device, dtype);
+        return new Settings(k, layers, device, dtype, memory);
     }
 
     /** True when every field is set, as it is after merging with {@link #BUILT_IN}. */
     public boolean isComplete() {
-        return k != null && layers != null && device != null && dtype != null;
+        return k != null && layers != null && device != null && dtype != null && memory != null;
     }
 
     /**
@@ -70,6 +82,11 @@ public record Settings(Integer k, LayerSpec layers, String device, String dtype)
      * @throws IllegalArgumentException naming the bad value and the accepted ones
      */
     public static Settings parse(String k, String layers, String device, String dtype) {
+        return parse(k, layers, device, dtype, null);
+    }
+
+    /** As {@link #parse(String, String, String, String)}, with {@code memory}. */
+    public static Settings parse(String k, String layers, String device, String dtype, String memory) {
         Integer kValue = null;
         if (k != null && !k.isBlank()) {
             try {
@@ -81,7 +98,8 @@ public record Settings(Integer k, LayerSpec layers, String device, String dtype)
         return new Settings(kValue,
                 layers == null || layers.isBlank() ? null : LayerSpec.parse(layers),
                 device == null || device.isBlank() ? null : device.strip(),
-                dtype == null || dtype.isBlank() ? null : dtype.strip());
+                dtype == null || dtype.isBlank() ? null : dtype.strip(),
+                memory == null || memory.isBlank() ? null : memory.strip());
     }
 
     /** @throws IllegalArgumentException when {@code k} is outside 1..{@value #MAX_K} */
@@ -116,5 +134,14 @@ public record Settings(Integer k, LayerSpec layers, String device, String dtype)
         }
         throw new IllegalArgumentException("dtype: '" + dtype + "' is not supported. "
                 + DidYouMean.hint(dtype, DTYPES, "Use one of"));
+    }
+
+    /** @throws IllegalArgumentException when {@code memory} is not one of {@link #MEMORY} */
+    static void checkMemory(String memory) {
+        if (MEMORY.contains(memory)) {
+            return;
+        }
+        throw new IllegalArgumentException("memory: '" + memory + "' is not supported. "
+                + DidYouMean.hint(memory, MEMORY, "Use one of"));
     }
 }

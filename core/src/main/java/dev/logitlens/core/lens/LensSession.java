@@ -10,6 +10,7 @@ import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.tokenizer.LensTokenizer;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -38,13 +39,22 @@ public final class LensSession implements AutoCloseable {
      *              {@code float32}, {@code float16} or {@code bfloat16} (computed as float32: see README)
      */
     public static LensSession open(Path dir, String name, Device device, String dtype) {
-        Djl.engine();
         Checkpoint checkpoint = Checkpoint.open(dir);
-        DataType compute = computeType(dtype, device, checkpoint);
+        return open(checkpoint, name, device, computeType(dtype, device, checkpoint),
+                dev.logitlens.core.model.BlockStore.Residency.RESIDENT);
+    }
+
+    /**
+     * Opens an already opened checkpoint with its compute dtype resolved ({@link #computeType}) and its blocks held
+     * as {@code residency} says ({@link MemoryPlan}).
+     */
+    public static LensSession open(Checkpoint checkpoint, String name, Device device, DataType compute,
+                                   dev.logitlens.core.model.BlockStore.Residency residency) {
+        Djl.engine();
         LensTokenizer tokenizer = LensTokenizer.load(checkpoint.tokenizerFile());
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            LensModel model = Families.load(checkpoint, manager, compute);
+            LensModel model = Families.load(checkpoint, manager, compute, residency);
             return new LensSession(tokenizer, model, manager, name);
         } catch (RuntimeException e) {
             manager.close();
@@ -53,7 +63,8 @@ public final class LensSession implements AutoCloseable {
         }
     }
 
-    static DataType computeType(String dtype, Device device, Checkpoint checkpoint) {
+    /** The dtype weights and activations are computed in: the one place {@code dtype} is resolved. */
+    public static DataType computeType(String dtype, Device device, Checkpoint checkpoint) {
         String d = dtype == null ? "auto" : dtype.toLowerCase(Locale.ROOT);
         return switch (d) {
             // fp16 matmuls are very slow on CPUs; a GPU runs 16-bit weights in fp16 (bf16 cannot be handed to DJL).
@@ -70,8 +81,13 @@ public final class LensSession implements AutoCloseable {
     }
 
     /** As {@link #collect(String, int, int[])}, also measuring answer groups at the last position. */
-    public LensResult collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers) {
+    public LensResult collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers) {
         return collector.collect(prompt, k, layers, answers);
+    }
+
+    /** All of {@code requests} in one pass over the model where their layers agree; see {@link LensCollector#collectAll}. */
+    public List<LensCollector.Outcome> collectAll(List<LensCollector.Request> requests, ModelPass.Listener listener) {
+        return collector.collectAll(requests, listener);
     }
 
     /**
@@ -95,8 +111,8 @@ public final class LensSession implements AutoCloseable {
     }
 
     /** Logit lens and tuned lens of one prompt from one forward pass. */
-    public LensCollector.Both collect(String prompt, int k, int[] layers, java.util.List<AnswerProbe.Group> answers,
-                                dev.logitlens.core.tuned.TunedLens tuned) {
+    public LensCollector.Both collect(String prompt, int k, int[] layers, List<AnswerProbe.Group> answers,
+                                      dev.logitlens.core.tuned.TunedLens tuned) {
         return collector.collect(prompt, k, layers, answers, tuned::translate);
     }
 
@@ -110,6 +126,7 @@ public final class LensSession implements AutoCloseable {
 
     @Override
     public void close() {
+        collector.close();
         model.close();
         manager.close();
         tokenizer.close();

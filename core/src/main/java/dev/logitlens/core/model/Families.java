@@ -42,6 +42,12 @@ public final class Families {
 
     /** Finds the family of {@code checkpoint}'s model_type and loads it, or fails with the supported list. */
     public static LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+        return load(checkpoint, manager, dtype, BlockStore.Residency.RESIDENT);
+    }
+
+    /** As {@link #load(Checkpoint, NDManager, DataType)}, the blocks held as {@code residency} says. */
+    public static LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype,
+                                 BlockStore.Residency residency) {
         String type = checkpoint.config().path("model_type").asText("");
         Family f = BY_TYPE.get(type);
         if (f == null) {
@@ -49,6 +55,6 @@ public final class Families {
                     + "' is not supported. Supported model_types: " + String.join(", ", supported())
                     + " (see docs/models.md)");
         }
-        return f.load(checkpoint, manager, dtype);
+        return f.load(checkpoint, manager, dtype, residency);
     }
 }

@@ -16,5 +16,13 @@ public interface Family {
      *
      * @param dtype compute dtype (FLOAT32, or FLOAT16 on a GPU)
      */
-    LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype);
+    default LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+        return load(checkpoint, manager, dtype, BlockStore.Residency.RESIDENT);
+    }
+
+    /**
+     * As {@link #load(Checkpoint, NDManager, DataType)}, with the blocks' weights held as {@code residency} says
+     * (the embedding, final norm and head are always resident).
+     */
+    LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype, BlockStore.Residency residency);
 }

@@ -1,6 +1,8 @@
 package dev.logitlens.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -124,6 +126,49 @@ public final class Ops {
         NDArray weights = scores.add(mask).softmax(-1);
         NDArray out = weights.matMul(v); // [H, T, Dh]
         return out.transpose(1, 0, 2).reshape(t, h * dh);
+    }
+
+    /**
+     * {@link #attention(NDArray, NDArray, NDArray, NDArray, float, float)} over packed prompts: every prompt attends
+     * only to itself, with its own causal mask (and sliding window). Prompts of equal length run as one batched
+     * product; otherwise prompt by prompt.
+     *
+     * @param q      [H, N, Dh], already rotated where the family rotates
+     * @param k      [Hkv, N, Dh]
+     * @param v      [Hkv, N, Dh]
+     * @param window sliding window, or 0 for none
+     * @return [N, H·Dh]
+     */
+    public static NDArray attention(Batch batch, NDArray q, NDArray k, NDArray v, int window, float scale,
+                                    float softcap) {
+        DataType dtype = q.getDataType();
+        int segments = batch.segments();
+        if (segments == 1) {
+            return attention(q, k, v, batch.mask(batch.rows(), window, dtype), scale, softcap);
+        }
+        long h = q.getShape().get(0);
+        long hkv = k.getShape().get(0);
+        long dh = q.getShape().get(2);
+        if (batch.uniform()) { // [H, S·T, Dh] → [S·H, T, Dh]: each prompt's heads become heads of their own
+            int t = batch.length(0);
+            NDArray out = attention(byPrompt(q, segments, t), byPrompt(k, segments, t), byPrompt(v, segments, t),
+                    batch.mask(t, window, dtype), scale, softcap);                      // [T, S·H·Dh]
+            return out.reshape(t, segments, h * dh).transpose(1, 0, 2).reshape((long) segments * t, h * dh);
+        }
+        NDList parts = new NDList(segments);
+        for (int s = 0; s < segments; s++) {
+            String rows = ":, " + batch.offset(s) + ":" + (batch.offset(s) + batch.length(s)) + ", :";
+            parts.add(attention(q.get(rows), k.get(rows), v.get(rows), batch.mask(batch.length(s), window, dtype),
+                    scale, softcap));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    /** [Hx, S·T, Dh] → [S·Hx, T, Dh]. */
+    private static NDArray byPrompt(NDArray x, int segments, int t) {
+        long heads = x.getShape().get(0);
+        long dh = x.getShape().get(2);
+        return x.reshape(heads, segments, t, dh).transpose(1, 0, 2, 3).reshape(segments * heads, t, dh);
     }
 
     /** [T, H·Dh] → [H, T, Dh]. */

@@ -113,6 +113,24 @@ public final class Rope {
      * @param interleaved false: rotate_half layout; true: GPT-J's rotate_every_two layout
      */
     public NDArray apply(NDArray x, boolean interleaved) {
+        int t = Math.toIntExact(x.getShape().get(1));
+        NDList cs = forLength(t).cosSin(x.getManager(), t, x.getDataType()); // each [T, half]
+        return rotate(x, cs.get(0), cs.get(1), interleaved);
+    }
+
+    /**
+     * As {@link #apply(NDArray, boolean)} for packed prompts: {@code x} is [H, N, Dh] and each row is rotated by
+     * its position within its own prompt.
+     */
+    public NDArray apply(NDArray x, boolean interleaved, Batch batch) {
+        if (batch.segments() == 1) {
+            return apply(x, interleaved);
+        }
+        NDList cs = batch.cosSin(this, x.getDataType()); // each [N, half]
+        return rotate(x, cs.get(0), cs.get(1), interleaved);
+    }
+
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin, boolean interleaved) {
         Shape shape = x.getShape();
         long h = shape.get(0);
         int t = Math.toIntExact(shape.get(1));
@@ -121,9 +139,6 @@ public final class Rope {
             throw new IllegalArgumentException("rotary dimension " + rotaryDim + " exceeds head size " + dh);
         }
         int half = rotaryDim / 2;
-        NDList cs = forLength(t).cosSin(x.getManager(), t, x.getDataType()); // each [T, half]
-        NDArray cos = cs.get(0);
-        NDArray sin = cs.get(1);
         NDArray rot = rotaryDim == dh ? x : x.get(":, :, 0:" + rotaryDim);
         NDArray out;
         if (!interleaved) {
@@ -143,7 +158,7 @@ public final class Rope {
     }
 
     /** cos and sin of {@code position · invFreq} [T, rotaryDim/2] times the attention factor, in float32 as torch. */
-    private NDList cosSin(NDManager manager, int t, DataType dtype) {
+    NDList cosSin(NDManager manager, int t, DataType dtype) {
         int half = invFreq.length;
         float scale = (float) attentionFactor;
         float[] c = new float[t * half];

@@ -15,6 +15,7 @@ public final class Weights {
     private final NDManager manager;
     private final DataType dtype;
     private final String prefix;
+    private final java.util.concurrent.atomic.AtomicLong bytesLoaded;
 
     /**
      * @param probe a tensor name (without prefix) every checkpoint of the family has, used to detect
@@ -38,6 +39,25 @@ public final class Weights {
                     + checkpoint.names().stream().limit(3).toList() + ")");
         }
         this.prefix = found;
+        this.bytesLoaded = new java.util.concurrent.atomic.AtomicLong();
+    }
+
+    private Weights(Weights other, NDManager manager) {
+        this.checkpoint = other.checkpoint;
+        this.manager = manager;
+        this.dtype = other.dtype;
+        this.prefix = other.prefix;
+        this.bytesLoaded = other.bytesLoaded;
+    }
+
+    /** The same tensors, loaded onto {@code manager} (a streamed block's own sub-manager). */
+    public Weights on(NDManager manager) {
+        return new Weights(this, manager);
+    }
+
+    /** Bytes of checkpoint data loaded through this object and those made by {@link #on}. */
+    public long bytesLoaded() {
+        return bytesLoaded.get();
     }
 
     public NDManager manager() {
@@ -50,7 +70,7 @@ public final class Weights {
 
     /** Loads {@code prefix + name}, checking its shape. */
     public NDArray get(String name, long... shape) {
-        return checkpoint.load(prefix + name, manager, dtype, shape);
+        return getUnprefixed(prefix + name, shape);
     }
 
     /** Loads {@code prefix + name} if present (optional biases), else null. */
@@ -72,7 +92,10 @@ public final class Weights {
 
     /** A tensor outside the base model (e.g. {@code lm_head.weight}), which never carries the prefix. */
     public NDArray getUnprefixed(String name, long... shape) {
-        return checkpoint.load(name, manager, dtype, shape);
+        NDArray a = checkpoint.load(name, manager, dtype, shape);
+        var t = checkpoint.info(name);
+        bytesLoaded.addAndGet(t.end() - t.start());
+        return a;
     }
 
     public boolean hasUnprefixed(String name) {

@@ -1,6 +1,7 @@
 package dev.logitlens.core.run;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.BuildListener;
 import dev.logitlens.core.Sha256;
 import dev.logitlens.core.ToolVersion;
@@ -15,6 +16,7 @@ import dev.logitlens.core.lens.AnswerProbe;
 import dev.logitlens.core.lens.LensCollector;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.LensSession;
+import dev.logitlens.core.lens.MemoryPlan;
 import dev.logitlens.core.lens.Provenance;
 import dev.logitlens.core.model.ModelInfo;
 import dev.logitlens.core.source.HubModelSource;
@@ -57,7 +59,12 @@ public final class GalleryCollector {
      * @param failFast stop at the first failed run and throw its cause; otherwise collect every run and
      *                 report the failures in the outcomes
      */
-    public record Options(Path cacheDir, HubOptions hub, boolean failFast) {}
+    public record Options(Path cacheDir, HubOptions hub, boolean failFast, String memoryBudget) {
+        /** With the memory budget taken from the machine (see {@link MemoryPlan#budget}). */
+        public Options(Path cacheDir, HubOptions hub, boolean failFast) {
+            this(cacheDir, hub, failFast, null);
+        }
+    }
 
     private final Options options;
     private final BuildListener listener;
@@ -102,7 +109,7 @@ public final class GalleryCollector {
     }
 
     /** A model ready to be keyed and loaded. */
-    private record Prepared(Path dir, String source, String commit, String weightsHash, String tokenizerSha,
+    private record Prepared(Checkpoint checkpoint, String source, String commit, String weightsHash, String tokenizerSha,
                             Device device, String keyDtype, TunedLensWeights lens, String lensSha) {}
 
     private void collectModel(List<Run> runs, List<Integer> indices, RunOutcome[] outcomes, Progress progress) {
@@ -140,9 +147,16 @@ public final class GalleryCollector {
         }
 
         LensSession session;
+        String memoryReason;
         long t0 = System.nanoTime();
         try {
-            session = LensSession.open(prep.dir(), model.id(), prep.device(), settings.dtype());
+            Checkpoint checkpoint = prep.checkpoint();
+            DataType compute = LensSession.computeType(settings.dtype(), prep.device(), checkpoint);
+            MemoryPlan.Budget budget = MemoryPlan.budget(options.memoryBudget(), prep.device());
+            MemoryPlan plan = MemoryPlan.decide(model.id(), settings.memory(), MemoryPlan.sizes(checkpoint, compute),
+                    budget.bytes(), budget.source());
+            memoryReason = plan.reason();
+            session = LensSession.open(checkpoint, model.id(), prep.device(), compute, plan.residency());
         } catch (RuntimeException e) {
             failAll(runs, pending, e, outcomes, progress);
             return;
@@ -150,7 +164,8 @@ public final class GalleryCollector {
         try (session) {
             ModelInfo info = session.model().info();
             listener.info("Loaded " + model.id() + " (" + info.modelType() + ", " + info.numLayers() + " layers, "
-                    + info.dtype() + ", " + deviceName(prep.device()) + ") in " + seconds(System.nanoTime() - t0));
+                    + info.dtype() + ", " + deviceName(prep.device()) + ") in " + seconds(System.nanoTime() - t0) + "; "
+                    + memoryReason);
             TunedLens tuned = null;
             if (prep.lens() != null) {
                 try {
@@ -161,43 +176,71 @@ public final class GalleryCollector {
                     return;
                 }
             }
+            // Everything a run needs before the pass; a run that cannot start fails alone.
+            List<Integer> ready = new ArrayList<>();
+            List<LensCollector.Request> requests = new ArrayList<>();
+            Map<Integer, RuntimeException> early = new java.util.HashMap<>();
+            LensCollector.HiddenTransform transform = tuned == null ? null : tuned::translate;
             for (int i : pending) {
                 Run run = runs.get(i);
-                long start = System.nanoTime();
                 try {
                     int[] layers = run.layerIndices(info.numLayers());
                     List<AnswerProbe.Group> groups = AnswerGroups.resolve(run, session.tokenizer(), info.vocabSize(),
                             line -> listener.warn(label(run) + ": " + line));
-                    LensCollector.Both both = tuned == null
-                            ? new LensCollector.Both(session.collect(run.prompt().text(), run.settings().k(), layers,
-                                    groups), null, null)
-                            : session.collect(run.prompt().text(), run.settings().k(), layers, groups, tuned);
-                    LensResult result = both.logit();
-                    int unk = session.tokenizer().unknownId();
-                    long unknown = unk < 0 ? 0 : Arrays.stream(result.inputIds()).filter(id -> id == unk).count();
-                    if (unknown > 0) { // the lens is still computed, but the model never saw these words
-                        listener.warn(label(run) + ": " + unknown + " token(s) of the prompt are unknown to the tokenizer ("
-                                + session.tokenizer().tokenString(unk) + ") at " + run.prompt().location());
-                    }
-                    Provenance provenance = new Provenance(model.id(), prep.source(), prep.commit(),
-                            prep.weightsHash(), info.dtype(), deviceName(prep.device()), run.settings().k(),
-                            Arrays.stream(result.layers()).boxed().toList(), run.prompt().text(), ToolVersion.get());
-                    if (cache != null) {
-                        cache.put(key(prep, run), result, provenance);
-                        if (both.tuned() != null) {
-                            cache.putTuned(tunedKey(prep, run), both.tuned(), provenance, both.klBetween());
-                        }
-                    }
-                    long took = System.nanoTime() - start;
-                    outcomes[i] = RunOutcome.ok(run, result, provenance, false, took / 1e9);
-                    if (both.tuned() != null) {
-                        outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(both.tuned(), both.klBetween(),
-                                prep.lens().source()));
-                    }
-                    listener.info(progress.next() + label(run) + ": " + seconds(took));
+                    requests.add(new LensCollector.Request(run.prompt().text(), run.settings().k(), layers, groups,
+                            transform));
+                    ready.add(i);
                 } catch (RuntimeException e) {
-                    fail(run, i, e, outcomes, progress);
+                    if (options.failFast()) {
+                        fail(run, i, e, outcomes, progress);
+                    }
+                    early.put(i, e);
                 }
+            }
+            // All pending prompts of the model in one pass over its blocks.
+            long start = System.nanoTime();
+            List<LensCollector.Outcome> results = session.collectAll(requests,
+                    new PassProgress(model.id(), ready.size(), listener));
+            long took = System.nanoTime() - start;
+            long rows = results.stream().filter(o -> o.result() != null)
+                    .mapToLong(o -> o.result().numPositions()).sum();
+            // Reported in gallery order, the runs that could not start among them.
+            for (int i : pending) {
+                Run run = runs.get(i);
+                if (early.containsKey(i)) {
+                    fail(run, i, early.get(i), outcomes, progress);
+                    continue;
+                }
+                LensCollector.Outcome o = results.get(ready.indexOf(i));
+                if (o.error() != null) {
+                    fail(run, i, o.error(), outcomes, progress);
+                    continue;
+                }
+                LensCollector.Both both = o.both();
+                LensResult result = both.logit();
+                int unk = session.tokenizer().unknownId();
+                long unknown = unk < 0 ? 0 : Arrays.stream(result.inputIds()).filter(id -> id == unk).count();
+                if (unknown > 0) { // the lens is still computed, but the model never saw these words
+                    listener.warn(label(run) + ": " + unknown + " token(s) of the prompt are unknown to the tokenizer ("
+                            + session.tokenizer().tokenString(unk) + ") at " + run.prompt().location());
+                }
+                Provenance provenance = new Provenance(model.id(), prep.source(), prep.commit(),
+                        prep.weightsHash(), info.dtype(), deviceName(prep.device()), run.settings().k(),
+                        Arrays.stream(result.layers()).boxed().toList(), run.prompt().text(), ToolVersion.get());
+                if (cache != null) {
+                    cache.put(key(prep, run), result, provenance);
+                    if (both.tuned() != null) {
+                        cache.putTuned(tunedKey(prep, run), both.tuned(), provenance, both.klBetween());
+                    }
+                }
+                // A run's share of the pass, by its rows
+                double seconds = took / 1e9 * result.numPositions() / Math.max(1, rows);
+                outcomes[i] = RunOutcome.ok(run, result, provenance, false, seconds);
+                if (both.tuned() != null) {
+                    outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(both.tuned(), both.klBetween(),
+                            prep.lens().source()));
+                }
+                listener.info(progress.next() + label(run) + ": " + String.format(Locale.ROOT, "%.2f s", seconds));
             }
         }
     }
@@ -250,7 +293,7 @@ public final class GalleryCollector {
                 throw new UncheckedIOException(e);
             }
         }
-        return new Prepared(dir, source, commit, checkpoint.weightsHash(), tokenizerSha, device, keyDtype, lens,
+        return new Prepared(checkpoint, source, commit, checkpoint.weightsHash(), tokenizerSha, device, keyDtype, lens,
                 lensSha);
     }
 

@@ -105,11 +105,11 @@ class GalleryParserTest {
                 g.runs().stream().map(r -> r.model().id() + "/" + r.prompt().id()).toList());
 
         // defaults < model < prompt
-        assertEquals(new Settings(7, LayerSpec.of(0, -1), "cpu", "float32"), g.runs().get(0).settings());
-        assertEquals(new Settings(7, LayerSpec.slice(-4, null, null), "cpu", "float32"), g.runs().get(1).settings());
-        assertEquals(new Settings(3, LayerSpec.slice(-4, null, null), "cpu", "float32"), g.runs().get(3).settings());
-        assertEquals(new Settings(10, LayerSpec.of(0, -1), "cpu", "bfloat16"), g.runs().get(4).settings());
-        assertEquals(new Settings(3, LayerSpec.slice(-4, null, null), "cpu", "bfloat16"), g.runs().get(7).settings());
+        assertEquals(new Settings(7, LayerSpec.of(0, -1), "cpu", "float32", "auto"), g.runs().get(0).settings());
+        assertEquals(new Settings(7, LayerSpec.slice(-4, null, null), "cpu", "float32", "auto"), g.runs().get(1).settings());
+        assertEquals(new Settings(3, LayerSpec.slice(-4, null, null), "cpu", "float32", "auto"), g.runs().get(3).settings());
+        assertEquals(new Settings(10, LayerSpec.of(0, -1), "cpu", "bfloat16", "auto"), g.runs().get(4).settings());
+        assertEquals(new Settings(3, LayerSpec.slice(-4, null, null), "cpu", "bfloat16", "auto"), g.runs().get(7).settings());
     }
 
     @Test
@@ -430,5 +430,23 @@ class GalleryParserTest {
         assertEquals("logitlens.yaml", Location.of(Path.of("logitlens.yaml")).toString());
         assertTrue(new GalleryException(new Location(Path.of("g.yaml"), 1, 2), "bad. Fix it.").getMessage()
                 .equals("g.yaml:1:2: bad. Fix it."));
+    }
+
+    @Test
+    void memoryIsAModelSettingWithLocatedErrors() throws IOException {
+        Path ok = write("m.yaml", "defaults: {memory: stream}", "models:", "  - {id: a, path: a}",
+                "  - {id: b, path: b, memory: resident}", "prompts:", "  - {id: p, text: hello}");
+        Gallery g = GalleryParser.parse(ok);
+        assertEquals("stream", g.runs().get(0).settings().memory());
+        assertEquals("resident", g.runs().get(1).settings().memory());
+        assertEquals("resident", GalleryParser.parse(ok, Settings.parse(null, null, null, null, "resident"))
+                .runs().get(0).settings().memory());
+        Path bad = write("bad.yaml", "models:", "  - {id: a, path: a, memory: streamed}", "prompts:",
+                "  - {id: p, text: hello}");
+        String e = error(bad);
+        assertTrue(e.startsWith(bad + ":2:30: memory: 'streamed' is not supported."), e);
+        Path perPrompt = write("pp.yaml", "models:", "  - {id: a, path: a}", "prompts:",
+                "  - {id: p, text: hello, memory: stream}");
+        assertTrue(error(perPrompt).contains("memory cannot be set on"), error(perPrompt));
     }
 }

@@ -13,7 +13,7 @@ class SettingsTest {
         Settings cli = new Settings(null, null, "cpu", null);
         Settings prompt = new Settings(3, null, null, null);
         Settings model = new Settings(10, LayerSpec.of(0), "cuda", null);
-        assertEquals(new Settings(3, LayerSpec.of(0), "cpu", "auto"),
+        assertEquals(new Settings(3, LayerSpec.of(0), "cpu", "auto", "auto"),
                 Settings.merge(cli, prompt, model, Settings.EMPTY, Settings.BUILT_IN));
         assertEquals(Settings.BUILT_IN, Settings.merge(null, Settings.EMPTY, Settings.BUILT_IN));
     }

@@ -317,4 +317,50 @@ class GalleryCollectorTest {
         assertTrue(bad.message().contains("logitlens.yaml:5:") && bad.message().contains("num_hidden_layers 2")
                 && bad.message().contains("has 3"), bad.message());
     }
+
+    /**
+     * A model's pending prompts run in one pass: a prompt too long for the model fails alone, cached prompts are
+     * served from the cache, a streamed model gives the resident numbers, and the memory decision is logged.
+     */
+    @Test
+    void onePassPerModelWithCachedAndFailingPrompts() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        String tooLong = String.join(" ", java.util.Collections.nCopies(40, "cat")); // 40 tokens, 32 positions
+        Path cache = tmp.resolve("cache");
+        String yaml = """
+                title: Tiny
+                defaults: { k: 3, device: cpu, memory: %s }
+                models:
+                  - id: alpha
+                    path: models/alpha
+                prompts:
+                  - id: france
+                    text: The capital of France is
+                  - id: long
+                    text: %s
+                  - id: cat
+                    text: a cat sat
+                """;
+        Lines first = new Lines();
+        List<RunOutcome> a = new GalleryCollector(new GalleryCollector.Options(cache, null, false), first)
+                .collect(gallery(yaml.formatted("resident", "The capital of Germany is")));
+        assertTrue(first.any("memory resident (as configured;"), first.info.toString());
+        Lines second = new Lines();
+        List<RunOutcome> b = new GalleryCollector(new GalleryCollector.Options(cache, null, false), second)
+                .collect(gallery(yaml.formatted("stream", tooLong)));
+        assertTrue(second.any("memory stream (as configured;"), second.info.toString());
+        assertTrue(second.any("alpha × france: (cached)"));
+        assertTrue(second.any("alpha × cat: (cached)"));
+        assertFalse(b.get(1).ok());
+        assertTrue(b.get(1).message().contains("40 tokens long but the model accepts at most 32"), b.get(1).message());
+        // the cached runs equal what the resident pass computed
+        assertArrayEquals(a.get(0).result().topk(), b.get(0).result().topk());
+        // a fresh streamed pass over the same prompts gives the resident pass's numbers
+        List<RunOutcome> c = new GalleryCollector(new GalleryCollector.Options(null, null, false), new Lines())
+                .collect(gallery(yaml.formatted("stream", "The capital of Germany is")));
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(a.get(i).result().topk(), c.get(i).result().topk());
+            assertArrayEquals(a.get(i).result().probs(), c.get(i).result().probs());
+        }
+    }
 }

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.model.FamilySupport;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Family;
 import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Weights;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,7 +37,7 @@ public final class GemmaFamily implements Family {
     }
 
     @Override
-    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype, BlockStore.Residency residency) {
         String where = FamilySupport.configPath(checkpoint);
         JsonNode json = checkpoint.config();
         if (MULTIMODAL.equals(json.path("model_type").asText())) {
@@ -52,31 +52,38 @@ public final class GemmaFamily implements Family {
         long kv = c.kvDim();
         long inter = c.intermediateSize();
         long dh = c.headDim();
-        List<GemmaWeights.Block> blocks = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "layers." + i + ".";
-            String a = p + "self_attn.";
-            blocks.add(new GemmaWeights.Block(
-                    w.get(p + "input_layernorm.weight", d),
-                    w.get(a + "q_proj.weight", q, d), w.getIf(c.attentionBias(), a + "q_proj.bias", q),
-                    w.get(a + "k_proj.weight", kv, d), w.getIf(c.attentionBias(), a + "k_proj.bias", kv),
-                    w.get(a + "v_proj.weight", kv, d), w.getIf(c.attentionBias(), a + "v_proj.bias", kv),
-                    w.get(a + "o_proj.weight", d, q), w.getIf(c.attentionBias(), a + "o_proj.bias", d),
-                    w.getIf(c.qkNorm(), a + "q_norm.weight", dh),
-                    w.getIf(c.qkNorm(), a + "k_norm.weight", dh),
-                    w.get(p + "post_attention_layernorm.weight", d),
-                    w.getIf(c.sandwichNorms(), p + "pre_feedforward_layernorm.weight", d),
-                    w.getIf(c.sandwichNorms(), p + "post_feedforward_layernorm.weight", d),
-                    w.get(p + "mlp.gate_proj.weight", inter, d),
-                    w.get(p + "mlp.up_proj.weight", inter, d),
-                    w.get(p + "mlp.down_proj.weight", d, inter)));
-        }
+        BlockStore<GemmaWeights.Block> blocks = BlockStore.of(c.numLayers(), (i, bw) -> block(c, i, bw), w, residency);
         // Saved from the multimodal model, an untied head is language_model.lm_head (older transformers) or lm_head.
         String head = checkpoint.has(OLD_MULTIMODAL_HEAD) ? OLD_MULTIMODAL_HEAD : "lm_head.weight";
         NDArray lmHead = FamilySupport.separateHead(checkpoint, w, head, c.tieWordEmbeddings(), c.vocabSize(), d);
-        GemmaWeights weights = new GemmaWeights(w.get("embed_tokens.weight", c.vocabSize(), d), List.copyOf(blocks),
+        GemmaWeights weights = new GemmaWeights(w.get("embed_tokens.weight", c.vocabSize(), d),
                 w.get("norm.weight", d), lmHead);
-        return new GemmaModel(c, weights, manager);
+        return new GemmaModel(c, weights, blocks, manager);
+    }
+
+    /** Block {@code i}'s tensors, by their Hugging Face names. */
+    private static GemmaWeights.Block block(GemmaConfig c, int i, Weights w) {
+        long d = c.hiddenSize();
+        long q = c.qDim();
+        long kv = c.kvDim();
+        long inter = c.intermediateSize();
+        long dh = c.headDim();
+        String p = "layers." + i + ".";
+        String a = p + "self_attn.";
+        return new GemmaWeights.Block(
+                w.get(p + "input_layernorm.weight", d),
+                w.get(a + "q_proj.weight", q, d), w.getIf(c.attentionBias(), a + "q_proj.bias", q),
+                w.get(a + "k_proj.weight", kv, d), w.getIf(c.attentionBias(), a + "k_proj.bias", kv),
+                w.get(a + "v_proj.weight", kv, d), w.getIf(c.attentionBias(), a + "v_proj.bias", kv),
+                w.get(a + "o_proj.weight", d, q), w.getIf(c.attentionBias(), a + "o_proj.bias", d),
+                w.getIf(c.qkNorm(), a + "q_norm.weight", dh),
+                w.getIf(c.qkNorm(), a + "k_norm.weight", dh),
+                w.get(p + "post_attention_layernorm.weight", d),
+                w.getIf(c.sandwichNorms(), p + "pre_feedforward_layernorm.weight", d),
+                w.getIf(c.sandwichNorms(), p + "post_feedforward_layernorm.weight", d),
+                w.get(p + "mlp.gate_proj.weight", inter, d),
+                w.get(p + "mlp.up_proj.weight", inter, d),
+                w.get(p + "mlp.down_proj.weight", d, inter));
     }
 
     /**

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.logitlens.core.model.BaseLensModel;
+import dev.logitlens.core.model.Batch;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -20,11 +22,12 @@ import java.util.Map;
  * local (sliding-window) and global layers and a final logit soft-cap; Gemma 3 adds q/k norms and a separate
  * rotary base for local layers.
  */
-public final class GemmaModel extends BaseLensModel<GemmaConfig, GemmaWeights> {
+public final class GemmaModel extends BaseLensModel<GemmaConfig, GemmaWeights, GemmaWeights.Block> {
     private final List<Rope> ropes; // per layer (local and global layers may differ)
 
-    public GemmaModel(GemmaConfig config, GemmaWeights weights, NDManager manager) {
-        super(config, weights, manager, config.modelType(), config.numLayers(), config.hiddenSize(), config.vocabSize(),
+    public GemmaModel(GemmaConfig config, GemmaWeights weights, BlockStore<GemmaWeights.Block> blocks,
+                      NDManager manager) {
+        super(config, weights, blocks, manager, config.modelType(), config.numLayers(), config.hiddenSize(), config.vocabSize(),
                 config.maxPositions(), weights.embed());
         Map<GemmaConfig.Layer, Rope> byKind = new HashMap<>();
         List<Rope> perLayer = new ArrayList<>();
@@ -36,24 +39,19 @@ public final class GemmaModel extends BaseLensModel<GemmaConfig, GemmaWeights> {
         this.ropes = List.copyOf(perLayer);
     }
 
+    /** h = embed[ids] · sqrt(D), the normalizer rounded to the activations' dtype as Hugging Face does   [N, D] */
     @Override
-    public NDList blockOutputs(NDArray inputIds) {
-        NDManager m = inputIds.getManager();
-        int t = (int) inputIds.getShape().get(0);
-        // h = embed[ids] · sqrt(D), the normalizer rounded to the activations' dtype as Hugging Face does  [T, D]
-        NDArray embedded = Ops.embed(w.embed(), inputIds);
-        NDArray normalizer = m.create((float) Math.sqrt(config.hiddenSize())).toType(embedded.getDataType(), false);
-        NDArray h = embedded.mul(normalizer);
-        Map<Integer, NDArray> masks = new HashMap<>(); // one per distinct window (0 = global)
-        return runBlocks(h, config.numLayers(), (i, hidden) -> {
-            int window = config.layers().get(i).window();
-            NDArray mask = masks.computeIfAbsent(window, win -> Ops.causalMask(m, t, win, embedded.getDataType()));
-            return block(w.blocks().get(i), ropes.get(i), hidden, mask);
-        });
+    public NDArray embed(Batch batch) {
+        NDArray embedded = Ops.embed(w.embed(), batch.ids());
+        NDArray normalizer = batch.manager().create((float) Math.sqrt(config.hiddenSize()))
+                .toType(embedded.getDataType(), false);
+        return embedded.mul(normalizer);
     }
 
     /** One block: h + [post-norm] attn(input_norm(h)), then + [post-norm] mlp(pre-norm(h)). */
-    private NDArray block(GemmaWeights.Block b, Rope rope, NDArray h, NDArray mask) {
+    @Override
+    protected NDArray block(int layer, GemmaWeights.Block b, NDArray h, Batch batch) {
+        Rope rope = ropes.get(layer);
         float eps = config.rmsNormEps();
         // Attention: project, split heads                              q [H, T, Dh], k/v [Hkv, T, Dh]
         NDArray x = Ops.rmsNorm(h, b.inputNorm(), eps, true);
@@ -64,9 +62,9 @@ public final class GemmaModel extends BaseLensModel<GemmaConfig, GemmaWeights> {
             q = Ops.rmsNorm(q, b.qNorm(), eps, true);
             k = Ops.rmsNorm(k, b.kNorm(), eps, true);
         }
-        q = rope.apply(q, false);
-        k = rope.apply(k, false);
-        NDArray attn = Ops.attention(q, k, v, mask, (float) config.attentionScale(), config.attnSoftcap()); // [T, Q]
+        q = rope.apply(q, false, batch);
+        k = rope.apply(k, false, batch);
+        NDArray attn = Ops.attention(batch, q, k, v, config.layers().get(layer).window(), (float) config.attentionScale(), config.attnSoftcap()); // [T, Q]
         attn = Ops.linear(attn, b.oW(), b.oB());                                                            // [T, D]
         if (config.sandwichNorms()) {
             attn = Ops.rmsNorm(attn, b.postAttnNorm(), eps, true);

@@ -2,7 +2,6 @@ package dev.logitlens.core.model.gemma;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
 
 /**
  * Gemma's parameters. Linear weights keep torch's nn.Linear layout [out, in]; RMSNorm weights are stored
@@ -12,7 +11,7 @@ import java.util.List;
  * @param norm   [D] final RMSNorm
  * @param lmHead [V, D] separate unembedding, or null when tied to {@code embed}
  */
-public record GemmaWeights(NDArray embed, List<Block> blocks, NDArray norm, NDArray lmHead) {
+public record GemmaWeights(NDArray embed, NDArray norm, NDArray lmHead) {
 
     /**
      * One decoder block. Q = H·Dh, KV = Hkv·Dh, I = intermediate size.

@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Family;
 import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Weights;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,7 +25,7 @@ public final class Gpt2Family implements Family {
     }
 
     @Override
-    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype, BlockStore.Residency residency) {
         String where = FamilySupport.configPath(checkpoint);
         Gpt2Config c = FamilySupport.parse(checkpoint.config(), Gpt2Config.class, where, "GPT-2",
                 new ConfigReader.Size("n_embd", 768), new ConfigReader.Size("n_layer", 12),
@@ -37,22 +37,25 @@ public final class Gpt2Family implements Family {
         // Read in forward order, so a broken checkpoint reports its first bad tensor.
         NDArray wte = w.get("wte.weight", c.vocabSize(), d);
         NDArray wpe = w.get("wpe.weight", c.maxPositions(), d);
-        List<Gpt2Weights.Block> blocks = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "h." + i + ".";
-            blocks.add(new Gpt2Weights.Block(
-                    w.get(p + "ln_1.weight", d), w.get(p + "ln_1.bias", d),
-                    w.get(p + "attn.c_attn.weight", d, 3 * d), w.get(p + "attn.c_attn.bias", 3 * d),
-                    w.get(p + "attn.c_proj.weight", d, d), w.get(p + "attn.c_proj.bias", d),
-                    w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
-                    w.get(p + "mlp.c_fc.weight", d, inner), w.get(p + "mlp.c_fc.bias", inner),
-                    w.get(p + "mlp.c_proj.weight", inner, d), w.get(p + "mlp.c_proj.bias", d)));
-        }
+        BlockStore<Gpt2Weights.Block> blocks = BlockStore.of(c.numLayers(), (i, bw) -> block(c, i, bw), w, residency);
         // lm_head.weight only exists when the head was saved untied; tied, the unembedding is wte.
         NDArray lmHead = FamilySupport.separateHead(checkpoint, w, "lm_head.weight", c.tieWordEmbeddings(),
                 c.vocabSize(), d);
-        Gpt2Weights weights = new Gpt2Weights(
-                wte, wpe, List.copyOf(blocks), w.get("ln_f.weight", d), w.get("ln_f.bias", d), lmHead);
-        return new Gpt2Model(c, weights, manager);
+        Gpt2Weights weights = new Gpt2Weights(wte, wpe, w.get("ln_f.weight", d), w.get("ln_f.bias", d), lmHead);
+        return new Gpt2Model(c, weights, blocks, manager);
+    }
+
+    /** Block {@code i}'s tensors, by their Hugging Face names. */
+    private static Gpt2Weights.Block block(Gpt2Config c, int i, Weights w) {
+        long d = c.hiddenSize();
+        long inner = c.innerSize();
+        String p = "h." + i + ".";
+        return new Gpt2Weights.Block(
+                w.get(p + "ln_1.weight", d), w.get(p + "ln_1.bias", d),
+                w.get(p + "attn.c_attn.weight", d, 3 * d), w.get(p + "attn.c_attn.bias", 3 * d),
+                w.get(p + "attn.c_proj.weight", d, d), w.get(p + "attn.c_proj.bias", d),
+                w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
+                w.get(p + "mlp.c_fc.weight", d, inner), w.get(p + "mlp.c_fc.bias", inner),
+                w.get(p + "mlp.c_proj.weight", inner, d), w.get(p + "mlp.c_proj.bias", d));
     }
 }

@@ -2,7 +2,6 @@ package dev.logitlens.core.model.gpt2;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
 
 /**
  * GPT-2's parameters. Linear weights keep Hugging Face's Conv1D layout [in, out] (so {@code x · W + b}).
@@ -11,7 +10,7 @@ import java.util.List;
  * @param wpe    [N, D] learned positions
  * @param lmHead [V, D] separate unembedding, or null when tied to {@code wte}
  */
-public record Gpt2Weights(NDArray wte, NDArray wpe, List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead) {
+public record Gpt2Weights(NDArray wte, NDArray wpe, NDArray lnFW, NDArray lnFB, NDArray lmHead) {
 
     /** One pre-LN block. */
     public record Block(

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.logitlens.core.model.BaseLensModel;
+import dev.logitlens.core.model.Batch;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -15,34 +17,32 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, H heads, Dh = D / H, I inner, V vocabulary.
  */
-public final class GptJModel extends BaseLensModel<GptJConfig, GptJWeights> {
+public final class GptJModel extends BaseLensModel<GptJConfig, GptJWeights, GptJWeights.Block> {
     private final Rope rope;
 
-    public GptJModel(GptJConfig config, GptJWeights weights, Rope rope, NDManager manager) {
-        super(config, weights, manager, "gptj", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+    public GptJModel(GptJConfig config, GptJWeights weights, BlockStore<GptJWeights.Block> blocks, Rope rope,
+                     NDManager manager) {
+        super(config, weights, blocks, manager, "gptj", config.numLayers(), config.hiddenSize(), config.vocabSize(),
                 config.maxPositions(), weights.wte());
         this.rope = rope;
     }
 
+    /** h = wte[ids] (positions enter through rotary)                       [N, D] */
     @Override
-    public NDList blockOutputs(NDArray inputIds) {
-        NDManager m = inputIds.getManager();
-        int t = (int) inputIds.getShape().get(0);
-        // h = wte[ids] (positions enter through rotary)                       [T, D]
-        NDArray h = Ops.embed(w.wte(), inputIds);
-        NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
+    public NDArray embed(Batch batch) {
+        return Ops.embed(w.wte(), batch.ids());
     }
 
     /** h + attn(ln_1(h)) + mlp(ln_1(h)). */
-    private NDArray block(GptJWeights.Block b, NDArray h, NDArray mask) {
+    @Override
+    protected NDArray block(int layer, GptJWeights.Block b, NDArray h, Batch batch) {
         NDArray x = Ops.layerNorm(h, b.lnW(), b.lnB(), config.layerNormEps());
         int heads = config.numHeads();
         // Attention: q, k rotated pairwise (2i, 2i+1) on their first rotary_dim dims     [H, T, Dh]
-        NDArray q = rope.apply(Ops.splitHeads(Ops.linear(x, b.qW(), null), heads), true);
-        NDArray k = rope.apply(Ops.splitHeads(Ops.linear(x, b.kW(), null), heads), true);
+        NDArray q = rope.apply(Ops.splitHeads(Ops.linear(x, b.qW(), null), heads), true, batch);
+        NDArray k = rope.apply(Ops.splitHeads(Ops.linear(x, b.kW(), null), heads), true, batch);
         NDArray v = Ops.splitHeads(Ops.linear(x, b.vW(), null), heads);
-        NDArray attn = Ops.attention(q, k, v, mask, (float) (1.0 / Math.sqrt(config.headSize())), 0f); // [T, D]
+        NDArray attn = Ops.attention(batch, q, k, v, 0, (float) (1.0 / Math.sqrt(config.headSize())), 0f); // [T, D]
         attn = Ops.linear(attn, b.outW(), null);
         // MLP on the same normalized input: fc_in, activation, fc_out            [T, I] → [T, D]
         NDArray mlp = Ops.activation(config.activation(), Ops.linear(x, b.fcInW(), b.fcInB()));

@@ -2,7 +2,6 @@ package dev.logitlens.core.model.gptj;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
 
 /**
  * GPT-J's parameters, torch {@code nn.Linear} layout [out, in].
@@ -11,7 +10,7 @@ import java.util.List;
  * @param lmHead     [V, D] the separate unembedding, or null when tied to {@code wte}
  * @param lmHeadBias [V] the head's bias (GPT-J's lm_head has one), or null when absent
  */
-public record GptJWeights(NDArray wte, List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead,
+public record GptJWeights(NDArray wte, NDArray lnFW, NDArray lnFB, NDArray lmHead,
                           NDArray lmHeadBias) {
 
     /** One block; the attention projections have no biases. */

@@ -2,7 +2,6 @@ package dev.logitlens.core.model.gptneox;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
 
 /**
  * GPT-NeoX's parameters, torch {@code nn.Linear} layout [out, in].
@@ -10,7 +9,7 @@ import java.util.List;
  * @param embedIn  [V, D] token embedding
  * @param embedOut [V, D] the separate unembedding, or null when tied to {@code embedIn}
  */
-public record GptNeoXWeights(NDArray embedIn, List<Block> blocks, NDArray finalLnW, NDArray finalLnB,
+public record GptNeoXWeights(NDArray embedIn, NDArray finalLnW, NDArray finalLnB,
                              NDArray embedOut) {
 
     /**

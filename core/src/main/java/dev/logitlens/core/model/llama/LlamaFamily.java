@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Family;
 import dev.logitlens.core.model.FamilySupport;
 import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Weights;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,7 +26,7 @@ public final class LlamaFamily implements Family {
     }
 
     @Override
-    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+    public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype, BlockStore.Residency residency) {
         String where = FamilySupport.configPath(checkpoint);
         LlamaConfig c = LlamaConfig.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.hiddenAct(), "hidden_act", where);
@@ -35,31 +35,34 @@ public final class LlamaFamily implements Family {
                 c.maxPositions(), checkpoint.config().path("original_max_position_embeddings").asInt(0));
         Weights w = new Weights(checkpoint, manager, dtype, "embed_tokens.weight", "", "model.");
         long d = c.hiddenSize();
+        BlockStore<LlamaWeights.Block> blocks = BlockStore.of(c.numLayers(), (i, bw) -> block(c, i, bw), w, residency);
+        NDArray lmHead = FamilySupport.separateHead(checkpoint, w, "lm_head.weight", c.tieWordEmbeddings(),
+                c.vocabSize(), d);
+        LlamaWeights weights = new LlamaWeights(w.get("embed_tokens.weight", c.vocabSize(), d),
+                w.get("norm.weight", d), lmHead);
+        return new LlamaModel(c, weights, blocks, rope, manager);
+    }
+
+    /** Decoder layer {@code i}'s tensors, by their Hugging Face names. */
+    private static LlamaWeights.Block block(LlamaConfig c, int i, Weights w) {
+        long d = c.hiddenSize();
         long qDim = (long) c.numHeads() * c.headDim();
         long kvDim = (long) c.numKvHeads() * c.headDim();
         long inter = c.intermediateSize();
-        List<LlamaWeights.Block> blocks = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "layers." + i + ".";
-            String a = p + "self_attn.";
-            String m = p + "mlp.";
-            blocks.add(new LlamaWeights.Block(
-                    w.get(p + "input_layernorm.weight", d),
-                    w.get(a + "q_proj.weight", qDim, d), w.getIf(c.qkvBias(), a + "q_proj.bias", qDim),
-                    w.get(a + "k_proj.weight", kvDim, d), w.getIf(c.qkvBias(), a + "k_proj.bias", kvDim),
-                    w.get(a + "v_proj.weight", kvDim, d), w.getIf(c.qkvBias(), a + "v_proj.bias", kvDim),
-                    w.get(a + "o_proj.weight", d, qDim), w.getIf(c.outputBias(), a + "o_proj.bias", d),
-                    w.getIf(c.qkNorm(), a + "q_norm.weight", c.headDim()),
-                    w.getIf(c.qkNorm(), a + "k_norm.weight", c.headDim()),
-                    w.get(p + "post_attention_layernorm.weight", d),
-                    w.get(m + "gate_proj.weight", inter, d), w.getIf(c.mlpBias(), m + "gate_proj.bias", inter),
-                    w.get(m + "up_proj.weight", inter, d), w.getIf(c.mlpBias(), m + "up_proj.bias", inter),
-                    w.get(m + "down_proj.weight", d, inter), w.getIf(c.mlpBias(), m + "down_proj.bias", d)));
-        }
-        NDArray lmHead = FamilySupport.separateHead(checkpoint, w, "lm_head.weight", c.tieWordEmbeddings(),
-                c.vocabSize(), d);
-        LlamaWeights weights = new LlamaWeights(w.get("embed_tokens.weight", c.vocabSize(), d), blocks,
-                w.get("norm.weight", d), lmHead);
-        return new LlamaModel(c, weights, rope, manager);
+        String p = "layers." + i + ".";
+        String a = p + "self_attn.";
+        String m = p + "mlp.";
+        return new LlamaWeights.Block(
+                w.get(p + "input_layernorm.weight", d),
+                w.get(a + "q_proj.weight", qDim, d), w.getIf(c.qkvBias(), a + "q_proj.bias", qDim),
+                w.get(a + "k_proj.weight", kvDim, d), w.getIf(c.qkvBias(), a + "k_proj.bias", kvDim),
+                w.get(a + "v_proj.weight", kvDim, d), w.getIf(c.qkvBias(), a + "v_proj.bias", kvDim),
+                w.get(a + "o_proj.weight", d, qDim), w.getIf(c.outputBias(), a + "o_proj.bias", d),
+                w.getIf(c.qkNorm(), a + "q_norm.weight", c.headDim()),
+                w.getIf(c.qkNorm(), a + "k_norm.weight", c.headDim()),
+                w.get(p + "post_attention_layernorm.weight", d),
+                w.get(m + "gate_proj.weight", inter, d), w.getIf(c.mlpBias(), m + "gate_proj.bias", inter),
+                w.get(m + "up_proj.weight", inter, d), w.getIf(c.mlpBias(), m + "up_proj.bias", inter),
+                w.get(m + "down_proj.weight", d, inter), w.getIf(c.mlpBias(), m + "down_proj.bias", d));
     }
 }

@@ -2,8 +2,6 @@ package dev.logitlens.core.model.llama;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
-
 /**
  * A Llama-family model's parameters. Linear weights keep torch's {@code nn.Linear} layout [out, in].
  *
@@ -11,11 +9,7 @@ import java.util.List;
  * @param norm   [D] final RMSNorm weight
  * @param lmHead [V, D] separate unembedding, or null when tied to {@code embed}
  */
-public record LlamaWeights(NDArray embed, List<Block> blocks, NDArray norm, NDArray lmHead) {
-
-    public LlamaWeights {
-        blocks = List.copyOf(blocks);
-    }
+public record LlamaWeights(NDArray embed, NDArray norm, NDArray lmHead) {
 
     /**
      * One decoder layer. Biases and q/k norms are null where the model has none.

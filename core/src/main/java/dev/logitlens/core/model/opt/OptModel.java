@@ -3,8 +3,9 @@ package dev.logitlens.core.model.opt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.model.BaseLensModel;
+import dev.logitlens.core.model.Batch;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
@@ -15,30 +16,26 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, P word_embed_proj_dim, F ffn_dim, H heads, Dh = D / H, V vocabulary.
  */
-public final class OptModel extends BaseLensModel<OptConfig, OptWeights> {
-    public OptModel(OptConfig config, OptWeights weights, NDManager manager) {
-        super(config, weights, manager, "opt", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+public final class OptModel extends BaseLensModel<OptConfig, OptWeights, OptWeights.Block> {
+    public OptModel(OptConfig config, OptWeights weights, BlockStore<OptWeights.Block> blocks, NDManager manager) {
+        super(config, weights, blocks, manager, "opt", config.numLayers(), config.hiddenSize(), config.vocabSize(),
                 config.maxPositions(), weights.embedTokens());
     }
 
     @Override
-    public NDList blockOutputs(NDArray inputIds) {
-        NDManager m = inputIds.getManager();
-        int t = (int) inputIds.getShape().get(0);
-        // x = embed_tokens[ids], widened by project_in when P != D        [T, P] → [T, D]
-        NDArray x = Ops.embed(w.embedTokens(), inputIds);
+    public NDArray embed(Batch batch) {
+        // x = embed_tokens[ids], widened by project_in when P != D        [N, P] → [N, D]
+        NDArray x = Ops.embed(w.embedTokens(), batch.ids());
         if (w.projectIn() != null) {
             x = Ops.linear(x, w.projectIn(), null);
         }
-        // h = x + embed_positions[2 .. T + 2): an unpadded prompt's positions 0..T-1, offset by 2
-        NDArray rows = m.arange(OptConfig.POSITION_OFFSET, t + OptConfig.POSITION_OFFSET, 1, DataType.INT64);
-        NDArray h = x.add(Ops.embed(w.embedPositions(), rows));
-        NDArray mask = Ops.causalMask(m, t, 0, h.getDataType());
-        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
+        // h = x + embed_positions[2 + position]: an unpadded prompt's positions 0..T-1, offset by 2
+        return x.add(Ops.embed(w.embedPositions(), batch.positions(OptConfig.POSITION_OFFSET)));
     }
 
     /** Pre-LN: h + attn(ln(h)), then + mlp(ln(h)). Post-LN: ln(h + attn(h)), then ln(h + mlp(h)). */
-    private NDArray block(OptWeights.Block b, NDArray h, NDArray mask) {
+    @Override
+    protected NDArray block(int layer, OptWeights.Block b, NDArray h, Batch batch) {
         boolean pre = config.doLayerNormBefore();
         float eps = OptConfig.LAYER_NORM_EPS;
         // Attention; q is scaled by Dh^-0.5 right after its projection, as OPTAttention does   [T, D]
@@ -47,7 +44,7 @@ public final class OptModel extends BaseLensModel<OptConfig, OptWeights> {
         NDArray q = Ops.splitHeads(Ops.linear(x, b.qW(), b.qB()).mul(scale), config.numHeads()); // [H, T, Dh]
         NDArray k = Ops.splitHeads(Ops.linear(x, b.kW(), b.kB()), config.numHeads());
         NDArray v = Ops.splitHeads(Ops.linear(x, b.vW(), b.vB()), config.numHeads());
-        NDArray attn = Ops.attention(q, k, v, mask, 1f, 0f);                                        // [T, D]
+        NDArray attn = Ops.attention(batch, q, k, v, 0, 1f, 0f);                                        // [T, D]
         h = h.add(Ops.linear(attn, b.outW(), b.outB()));
         if (!pre) {
             h = Ops.layerNorm(h, b.attnLnW(), b.attnLnB(), eps);

@@ -15,7 +15,7 @@ import java.util.List;
  * @param projectOut    [P, D] or null when P == D
  * @param lmHead        [V, P] separate unembedding, or null when tied to {@code embedTokens}
  */
-public record OptWeights(NDArray embedTokens, NDArray embedPositions, NDArray projectIn, List<Block> blocks,
+public record OptWeights(NDArray embedTokens, NDArray embedPositions, NDArray projectIn,
                          NDArray finalLnW, NDArray finalLnB, NDArray projectOut, NDArray lmHead) {
 
     /** One decoder layer. */

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.logitlens.core.model.BaseLensModel;
+import dev.logitlens.core.model.Batch;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Rope;
 import dev.logitlens.core.model.Unembedding;
@@ -15,42 +17,40 @@ import dev.logitlens.core.model.Unembedding;
  *
  * <p>Dims: T tokens, D hidden, H heads, Hkv key/value heads, Dh head size, I intermediate, V vocabulary.
  */
-public final class Phi3Model extends BaseLensModel<Phi3Config, Phi3Weights> {
+public final class Phi3Model extends BaseLensModel<Phi3Config, Phi3Weights, Phi3Weights.Block> {
     private final Rope rope;
 
-    public Phi3Model(Phi3Config config, Phi3Weights weights, Rope rope, NDManager manager) {
-        super(config, weights, manager, "phi3", config.numLayers(), config.hiddenSize(), config.vocabSize(),
+    public Phi3Model(Phi3Config config, Phi3Weights weights, BlockStore<Phi3Weights.Block> blocks, Rope rope,
+                     NDManager manager) {
+        super(config, weights, blocks, manager, "phi3", config.numLayers(), config.hiddenSize(), config.vocabSize(),
                 config.maxPositions(), weights.embedTokens());
         this.rope = rope;
     }
 
+    /** h = embed_tokens[ids]                                               [N, D] */
     @Override
-    public NDList blockOutputs(NDArray inputIds) {
-        NDManager m = inputIds.getManager();
-        int t = (int) inputIds.getShape().get(0);
-        // h = embed_tokens[ids]                                               [T, D]
-        NDArray h = Ops.embed(w.embedTokens(), inputIds);
-        NDArray mask = Ops.causalMask(m, t, config.slidingWindow(), h.getDataType());
-        return runBlocks(h, config.numLayers(), (i, hidden) -> block(w.blocks().get(i), hidden, mask));
+    public NDArray embed(Batch batch) {
+        return Ops.embed(w.embedTokens(), batch.ids());
     }
 
     /** h + attn(norm(h)), then + mlp(norm(h)). */
-    private NDArray block(Phi3Weights.Block b, NDArray h, NDArray mask) {
+    @Override
+    protected NDArray block(int layer, Phi3Weights.Block b, NDArray h, Batch batch) {
         float eps = config.rmsNormEps();
-        h = h.add(attention(b, Ops.rmsNorm(h, b.inputLnW(), eps, false), mask));
+        h = h.add(attention(b, Ops.rmsNorm(h, b.inputLnW(), eps, false), batch));
         return h.add(mlp(b, Ops.rmsNorm(h, b.postLnW(), eps, false)));
     }
 
-    private NDArray attention(Phi3Weights.Block b, NDArray x, NDArray mask) {
+    private NDArray attention(Phi3Weights.Block b, NDArray x, Batch batch) {
         long dh = config.headDim();
         long qSize = config.numHeads() * dh;
         long kvSize = config.kvHeads() * dh;
         // qkv_proj: q | k | v along the output axis                           [T, (H + 2·Hkv)·Dh]
         NDList qkv = Ops.linear(x, b.qkvW(), null).split(new long[] {qSize, qSize + kvSize}, 1);
-        NDArray q = rope.apply(Ops.splitHeads(qkv.get(0), config.numHeads()), false);  // [H, T, Dh]
-        NDArray k = rope.apply(Ops.splitHeads(qkv.get(1), config.kvHeads()), false);   // [Hkv, T, Dh]
+        NDArray q = rope.apply(Ops.splitHeads(qkv.get(0), config.numHeads()), false, batch);  // [H, T, Dh]
+        NDArray k = rope.apply(Ops.splitHeads(qkv.get(1), config.kvHeads()), false, batch);   // [Hkv, T, Dh]
         NDArray v = Ops.splitHeads(qkv.get(2), config.kvHeads());
-        NDArray out = Ops.attention(q, k, v, mask, (float) Math.pow(dh, -0.5), 0f);    // [T, H·Dh]
+        NDArray out = Ops.attention(batch, q, k, v, config.slidingWindow(), (float) Math.pow(dh, -0.5), 0f);    // [T, H·Dh]
         return Ops.linear(out, b.oW(), null);
     }
 

@@ -2,7 +2,6 @@ package dev.logitlens.core.model.phi3;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
 
 /**
  * Phi-3's parameters, torch {@code nn.Linear} layout [out, in], no biases.
@@ -10,7 +9,7 @@ import java.util.List;
  * @param embedTokens [V, D] token embedding
  * @param lmHead      [V, D] the separate unembedding, or null when tied to {@code embedTokens}
  */
-public record Phi3Weights(NDArray embedTokens, List<Block> blocks, NDArray normW, NDArray lmHead) {
+public record Phi3Weights(NDArray embedTokens, NDArray normW, NDArray lmHead) {
 
     /**
      * One layer. {@code qkvW} stacks q (H·Dh rows), k (Hkv·Dh), v (Hkv·Dh); {@code gateUpW} stacks gate

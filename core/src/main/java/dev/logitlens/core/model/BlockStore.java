@@ -1,0 +1,179 @@
+package dev.logitlens.core.model;
+
+import ai.djl.ndarray.NDManager;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The weights of a model's blocks, held in one of two ways.
+ *
+ * <ul>
+ *   <li>{@link Residency#RESIDENT}: every block is loaded once, on the model's manager.</li>
+ *   <li>{@link Residency#STREAM}: a block is materialized from the memory-mapped checkpoint when the pass reaches
+ *   it, on a sub-manager of its own that is closed when the block is done; while block i computes, block i+1 is
+ *   read on a background thread. At most two blocks exist at once.</li>
+ * </ul>
+ *
+ * @param <B> the family's block record
+ */
+public final class BlockStore<B> implements AutoCloseable {
+    /** Loads block {@code i}'s tensors through {@code weights} (bound to the manager they are to live on). */
+    @FunctionalInterface
+    public interface Loader<B> {
+        B load(int i, Weights weights);
+    }
+
+    public enum Residency { RESIDENT, STREAM }
+
+    private final int count;
+    private final Loader<B> loader;
+    private final Weights weights;
+    private final Residency residency;
+    private final List<B> resident;
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final ExecutorService prefetcher;
+    private final Pending<B>[] pending;
+
+    private record Pending<B>(NDManager manager, CompletableFuture<B> block, int[] holders) {}
+
+    @SuppressWarnings("unchecked")
+    private BlockStore(int count, Loader<B> loader, Weights weights, Residency residency) {
+        this.count = count;
+        this.loader = loader;
+        this.weights = weights;
+        this.residency = residency;
+        this.pending = new Pending[count];
+        if (residency == Residency.RESIDENT) {
+            List<B> all = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                all.add(loadCounted(i, weights));
+            }
+            this.resident = List.copyOf(all);
+            this.prefetcher = null;
+        } else {
+            this.resident = null;
+            this.prefetcher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "logitlens-block-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /** Blocks already built (a model trained in memory), resident. */
+    public static <B> BlockStore<B> resident(List<B> blocks) {
+        return new BlockStore<>(blocks);
+    }
+
+    private BlockStore(List<B> blocks) {
+        this.count = blocks.size();
+        this.loader = null;
+        this.weights = null;
+        this.residency = Residency.RESIDENT;
+        this.pending = null;
+        this.resident = List.copyOf(blocks);
+        this.prefetcher = null;
+    }
+
+    /** Blocks 0 .. count-1 read by {@code loader} from {@code weights}, held as {@code residency} says. */
+    public static <B> BlockStore<B> of(int count, Loader<B> loader, Weights weights, Residency residency) {
+        return new BlockStore<>(count, loader, weights, residency);
+    }
+
+    public Residency residency() {
+        return residency;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Bytes of checkpoint tensors read for blocks so far (a streamed pass reads every block once). */
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
+    /**
+     * Block {@code i}, ready to compute with; a streamed block is waited for (or read now) and the next one's read
+     * starts in the background. Every {@code acquire} is followed by {@link #release} of the same block.
+     */
+    public B acquire(int i) {
+        if (resident != null) {
+            return resident.get(i);
+        }
+        Pending<B> p;
+        synchronized (this) {
+            p = pending[i] != null ? pending[i] : (pending[i] = submit(i));
+            p.holders()[0]++;
+            if (i + 1 < count && pending[i + 1] == null) {
+                pending[i + 1] = submit(i + 1);
+            }
+        }
+        try {
+            return p.block().join();
+        } catch (CompletionException e) {
+            release(i);
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * Lets a streamed block's weights go once every holder has released it (several threads may compute with one
+     * block, each between its own acquire and release); nothing for resident ones.
+     */
+    public void release(int i) {
+        if (resident != null) {
+            return;
+        }
+        Pending<B> p;
+        synchronized (this) {
+            p = pending[i];
+            if (p == null || --p.holders()[0] > 0) {
+                return;
+            }
+            pending[i] = null;
+        }
+        if (p != null) {
+            p.block().handle((b, e) -> null).join(); // a read still under way finishes before its memory goes
+            p.manager().close();
+        }
+    }
+
+    private Pending<B> submit(int i) {
+        NDManager manager = weights.manager().newSubManager();
+        Weights onIt = weights.on(manager);
+        return new Pending<>(manager, CompletableFuture.supplyAsync(() -> loadCounted(i, onIt), prefetcher),
+                new int[1]);
+    }
+
+    private B loadCounted(int i, Weights w) {
+        long before = w.bytesLoaded();
+        B b = loader.load(i, w);
+        bytesRead.addAndGet(w.bytesLoaded() - before);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        if (prefetcher != null) {
+            for (int i = 0; i < count; i++) {
+                Pending<B> p;
+                synchronized (this) {
+                    p = pending[i];
+                    pending[i] = null;
+                }
+                if (p != null) {
+                    p.block().handle((b, e) -> null).join();
+                    p.manager().close();
+                }
+            }
+            prefetcher.shutdownNow();
+        }
+    }
+}
