@@ -17,7 +17,9 @@ public final class Ops {
 
     /** Embedding lookup: rows {@code ids} [N] of {@code table} [V, D] → [N, D]. */
     public static NDArray embed(NDArray table, NDArray ids) {
-        return table.get(new NDIndex("{}", ids));
+        NDArray rows = table.get(new NDIndex("{}", ids));
+        rows.attach(ids.getManager()); // the prompt's activations, not the model's: freed with the prompt
+        return rows;
     }
 
     /** LayerNorm over the last axis: {@code (x - mean) / sqrt(var + eps) * w + b} (biased variance, as torch). */
