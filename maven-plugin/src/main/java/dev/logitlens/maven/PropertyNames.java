@@ -22,6 +22,16 @@ final class PropertyNames {
     static final String COLLECT_DIRECTORY = "logitlens.collectDirectory";
     static final String PLAN = "logitlens.plan";
     static final String FROM = "logitlens.from";
+    static final String MODEL = "logitlens.model";
+    static final String CORPUS = "logitlens.corpus";
+    static final String HELD_OUT = "logitlens.heldOut";
+    static final String STEPS = "logitlens.steps";
+    static final String BATCH = "logitlens.batch";
+    static final String MAX_TOKENS = "logitlens.maxTokens";
+    static final String LEARNING_RATE = "logitlens.learningRate";
+    static final String SEED = "logitlens.seed";
+    static final String LOG_EVERY = "logitlens.logEvery";
+    static final String LENS_OUTPUT = "logitlens.lensOutput";
 
     private PropertyNames() {}
 }
