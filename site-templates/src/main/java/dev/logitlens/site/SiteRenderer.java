@@ -197,6 +197,10 @@ public final class SiteRenderer {
                 columns.add(new Views.DepthColumn(ix.modelLinks.get(i), cell, toks, Heatmap.byDepth(r),
                         18 * r.numPositions(), cls));
                 series.add(new Views.Series(cls, m.label(), depthPoints(r)));
+                if (run.tuned() != null) { // the tuned lens of the same run, dashed in the model's colour
+                    series.add(new Views.Series(cls + " tuned", m.label() + " (tuned lens)",
+                            depthPoints(run.tuned().result())));
+                }
             } else {
                 columns.add(new Views.DepthColumn(ix.modelLinks.get(i), cell, List.of(), null, 0, cls));
             }

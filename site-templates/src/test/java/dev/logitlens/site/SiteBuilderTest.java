@@ -165,5 +165,8 @@ class SiteBuilderTest {
                 .has("lens"));
         String page = Files.readString(site.resolve("runs/alpha/p0.html"));
         assertTrue(page.contains("id=\"lens-which\"") && page.contains("id=\"lens-data-tuned\""));
+        String prompt = Files.readString(site.resolve("prompts/p0.html"));
+        assertTrue(prompt.contains("polyline class=\"s0 tuned\"") && prompt.contains("Alpha (tuned lens)"),
+                "the prompt page plots both lenses of alpha");
     }
 }
