@@ -217,7 +217,9 @@ class SiteRendererTest {
             String[] pts = line.attr("points").split(" ");
             assertTrue(pts[pts.length - 1].startsWith("1000.0,"), line.attr("points"));
         }
-        assertEquals(2, doc.select(".rel-chart polyline").size());
+        // one curve per model, plus tiny-a's tuned lens (dashed)
+        assertEquals(3, doc.select(".rel-chart polyline").size());
+        assertEquals(1, doc.select(".rel-chart polyline.tuned").size());
         for (Element col : doc.select(".model-col")) {
             assertNotNull(col.selectFirst(".answer .tok"));
             assertTrue(col.selectFirst(".answer .settle").text().matches("layer \\d+ \\(depth [01]\\.\\d\\d\\)|never"));
