@@ -2,6 +2,7 @@ package dev.logitlens.site;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.logitlens.core.format.V2Document;
 import dev.logitlens.core.lens.LensResult;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -21,7 +22,8 @@ import java.util.Map;
  *  "metrics":{"entropy":[L][P], "klToFinal":[L][P], "finalTop1Prob":[L][P] ints, "finalTop1Rank":[L][P]},
  *  "answers":[{"name", "label", "ids", "prob":[L] ints, "rank":[L]}]}   (answers only when the prompt has some)
  * </pre>
- * Non-finite metrics are written as null.
+ * Non-finite metrics are written as null. A run imported from a V2 document (no entropy anywhere) also has
+ * {@code "lacks":["rank","entropy","kl"]}: the colour modes it cannot offer.
  */
 final class LensData {
     static final int PROB_SCALE = 100_000;
@@ -97,6 +99,13 @@ final class LensData {
                 settle[p] = r.settleLayerIndex(p);
             }
             writeInts(g, "settle", settle);
+            if (V2Document.lacksMetrics(r)) { // the widget hides what a strings-only document cannot give
+                g.writeArrayFieldStart("lacks");
+                for (String mode : new String[] {"rank", "entropy", "kl"}) {
+                    g.writeString(mode);
+                }
+                g.writeEndArray();
+            }
             g.writeObjectFieldStart("metrics");
             writeNats(g, "entropy", r.entropy());
             writeNats(g, "klToFinal", r.klToFinal());

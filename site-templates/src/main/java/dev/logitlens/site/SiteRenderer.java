@@ -1,5 +1,6 @@
 package dev.logitlens.site;
 
+import dev.logitlens.core.format.V2Document;
 import dev.logitlens.core.aggregate.AggregateFiles;
 import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.Provenance;
@@ -236,6 +237,8 @@ public final class SiteRenderer {
             c.setVariable("facts", facts(run.provenance(), m));
             c.setVariable("answerLines", RunAnswers.lines(run.result()));
             c.setVariable("answerCharts", RunAnswers.charts(run.result()));
+            // A V2 document has strings only: no entropy, KL or real ranks to colour by (docs/shards.md).
+            c.setVariable("stringsOnly", V2Document.lacksMetrics(run.result()));
         }
         List<Views.Link> sameModel = new ArrayList<>();
         for (SitePrompt other : site.prompts()) {

@@ -132,8 +132,8 @@ class SiteBuilderTest {
         return out;
     }
 
-    @Test
-    void aTunedLensGetsItsOwnRunDocumentListedInTheManifest() throws IOException {
+    /** The tiny gallery with a random tuned lens on alpha. */
+    private Path tunedGallery() throws IOException {
         Path gallery = TinyGallery.write(tmp, "The capital of France is");
         float[][] w = new float[3][16 * 16];
         java.util.Random rnd = new java.util.Random(9);
@@ -146,7 +146,30 @@ class SiteBuilderTest {
                 new dev.logitlens.core.tuned.TunedLensConfig("alpha", 16, 3, true, null, null), w, new float[3][16]);
         Files.writeString(gallery, Files.readString(gallery).replace("{ id: alpha, path: models/alpha, label: Alpha }",
                 "{ id: alpha, path: models/alpha, label: Alpha, tunedLens: {path: lenses/alpha} }"));
-        Gallery g = GalleryParser.parse(gallery);
+        return gallery;
+    }
+
+    @Test
+    void shardsCarryTheTunedLensAndMergeToTheOneMachineSite() throws IOException {
+        Path gallery = tunedGallery();
+        dev.logitlens.core.build.GalleryBuild build = new dev.logitlens.core.build.GalleryBuild(null);
+        var request = dev.logitlens.core.build.GalleryBuild.Request.of(gallery);
+        build.collect(request.withCache(tmp.resolve("cache-1")), new dev.logitlens.core.build.Shard(1, 2),
+                tmp.resolve("s1"));
+        build.collect(request.withCache(tmp.resolve("cache-2")), new dev.logitlens.core.build.Shard(2, 2),
+                tmp.resolve("s2"));
+        build.merge(request, List.of(tmp.resolve("s1"), tmp.resolve("s2")), tmp.resolve("merged"),
+                new SiteBuilder("0.0-test", null)::build);
+        build.site(request.withCache(tmp.resolve("cache-3")), tmp.resolve("single"),
+                new SiteBuilder("0.0-test", null)::build);
+        Map<String, byte[]> merged = snapshot(tmp.resolve("merged"));
+        assertTrue(merged.containsKey("data/alpha/p0.tuned.json"));
+        assertSameFiles(snapshot(tmp.resolve("single")), merged);
+    }
+
+    @Test
+    void aTunedLensGetsItsOwnRunDocumentListedInTheManifest() throws IOException {
+        Gallery g = GalleryParser.parse(tunedGallery());
         Path site = tmp.resolve("out/site");
         new SiteBuilder("0.0-test", null).build(g, collect(g), site);
         JsonNode manifest = new ObjectMapper().readTree(site.resolve("manifest.json").toFile());

@@ -59,7 +59,7 @@ public final class CollectedRuns {
     record Inputs(String source, String dtype, int k, String layers, String prompt, String answers) {
         static Inputs of(Run run) {
             ModelEntry m = run.model();
-            String source = m.isLocal() ? "path:" + m.pathAsWritten() : "hub:" + m.repo() + "@" + m.revision();
+            String source = m.repo() != null ? "hub:" + m.repo() + "@" + m.revision() : m.source();
             return new Inputs(source, run.settings().dtype(), run.settings().k(), run.settings().layers().toString(),
                     run.prompt().text(), AnswerGroups.cacheKey(run.prompt().answers()));
         }
@@ -83,6 +83,11 @@ public final class CollectedRuns {
                 out.add(what + " was " + quote(then) + " when collected and is " + quote(now) + " in the gallery");
             }
         }
+    }
+
+    /** The tuned lens's data file of a run inside a collect directory. */
+    static String tunedPath(Run run) {
+        return "runs/" + run.model().id() + "/" + run.prompt().id() + ".tuned.json";
     }
 
     /** The data file of a run inside a collect directory. */
@@ -109,6 +114,10 @@ public final class CollectedRuns {
                     Path file = tmp.resolve(dataPath(o.run()));
                     Files.createDirectories(file.getParent());
                     Files.write(file, RunJson.write(o.result(), o.provenance()));
+                    if (o.tuned() != null) {
+                        Files.write(tmp.resolve(tunedPath(o.run())), RunJson.write(o.tuned().result(), o.provenance(),
+                                RunJson.TUNED, o.tuned().klToLogitLens()));
+                    }
                 }
             }
             writeIndex(tmp.resolve(INDEX), gallery, shard, plan, outcomes);
@@ -158,6 +167,10 @@ public final class CollectedRuns {
                 g.writeStringField("status", o.ok() ? "ok" : "failed");
                 if (o.ok()) {
                     g.writeStringField("data", dataPath(o.run()));
+                    if (o.tuned() != null) {
+                        g.writeStringField("tuned", tunedPath(o.run()));
+                        g.writeStringField("tunedLens", o.tuned().lens());
+                    }
                 } else {
                     g.writeStringField("cause", cause(o));
                     if (o.sameErrorAs() != null) {
@@ -287,6 +300,11 @@ public final class CollectedRuns {
                                 + " says");
                     }
                     outcomes[i] = RunOutcome.read(run, d.result(), d.provenance());
+                    if (r.has("tuned")) {
+                        RunJson.Document t = RunJson.read(dir.resolve(doc.text(r, "tuned", at)));
+                        outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(t.result(), t.klToLogitLens(),
+                                doc.text(r, "tunedLens", at)));
+                    }
                 } else if (status.equals("failed")) {
                     String cause = doc.text(r, "cause", at) + " (in shard " + shard + ")";
                     Run first = r.has("sameErrorAs") ? runs.get(Objects.requireNonNullElse(

@@ -87,7 +87,7 @@ public final class GalleryBuild {
     /** Parses the gallery, computes (or takes from the cache) every run, and writes the site to {@code out}. */
     public Result site(Request request, Path out, SiteWriter site) throws IOException {
         Gallery gallery = parse(request);
-        List<RunOutcome> outcomes = collector(request).collect(gallery);
+        List<RunOutcome> outcomes = collectOrImport(request, gallery.runs());
         return render(gallery, outcomes, out, site);
     }
 
@@ -112,7 +112,7 @@ public final class GalleryBuild {
         ShardPlan plan = ShardPlan.of(gallery, shard.count());
         List<Run> mine = plan.runsOf(shard.index()).stream().map(gallery.runs()::get).toList();
         listener.info("Shard " + shard + ": " + mine.size() + " of " + gallery.runs().size() + " runs");
-        List<RunOutcome> outcomes = mine.isEmpty() ? List.of() : collector(request).collect(mine);
+        List<RunOutcome> outcomes = collectOrImport(request, mine);
         CollectedRuns.write(dir, gallery, shard, plan, outcomes);
         listener.info("Runs of shard " + shard + " written to " + dir);
         return new Result(gallery, outcomes);
@@ -136,6 +136,28 @@ public final class GalleryBuild {
     /** The gallery of a request, every error located in its file. */
     public static Gallery parse(Request request) {
         return GalleryParser.parse(request.gallery(), request.overrides());
+    }
+
+    /** The outcomes of {@code runs}, in their order: imported models' runs read from files, the others computed. */
+    private List<RunOutcome> collectOrImport(Request request, List<Run> runs) {
+        List<Run> computed = runs.stream().filter(r -> !r.model().isImported()).toList();
+        java.util.Iterator<RunOutcome> collected = computed.isEmpty() ? java.util.Collections.emptyIterator()
+                : collector(request).collect(computed).iterator();
+        List<RunOutcome> out = new java.util.ArrayList<>(runs.size());
+        for (Run r : runs) {
+            if (r.model().isImported()) {
+                RunOutcome o = ImportedRuns.read(r);
+                listener.info(r.model().id() + " × " + r.prompt().id() + ": "
+                        + (o.ok() ? "imported" : "FAILED: " + o.message()));
+                if (!o.ok() && request.failFast()) {
+                    throw new dev.logitlens.core.UserInputException(o.message());
+                }
+                out.add(o);
+            } else {
+                out.add(collected.next());
+            }
+        }
+        return out;
     }
 
     private GalleryCollector collector(Request request) {

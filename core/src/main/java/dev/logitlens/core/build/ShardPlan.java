@@ -121,6 +121,9 @@ public record ShardPlan(int count, List<Integer> shardOf, List<Double> cost, Map
         if (m.parameters() != null) {
             return new Estimate(m.parameters(), "parameters: in the gallery");
         }
+        if (m.isImported()) {
+            return new Estimate(0, "imported: nothing to compute");
+        }
         String name = m.repo() != null ? m.repo() : m.pathAsWritten();
         return ParameterCount.fromName(name).map(n -> new Estimate(n, "from its name"))
                 .orElse(new Estimate(DEFAULT_PARAMETERS, "assumed; set parameters: on the model to plan better"));

@@ -40,7 +40,7 @@ public final class GalleryParser {
     private static final List<String> SETTING_KEYS = List.of("k", "layers", "device", "dtype", "memory");
     private static final List<String> MODEL_KEYS =
             List.of("id", "label", "path", "repo", "revision", "tunedLens", "k", "layers", "device", "dtype", "memory",
-                    "parameters");
+                    "parameters", "import");
     private static final List<String> ANSWER_KEYS = List.of("expect", "compare", "match");
     private static final List<String> DEFAULTS_KEYS = List.of("k", "layers", "device", "dtype", "memory", "expect", "compare",
             "match");
@@ -152,7 +152,19 @@ public final class GalleryParser {
                 throw new GalleryException(later.keyLocation(), name + " has both path and repo. Keep path for "
                         + "a local model directory or repo for a Hugging Face hub id, not both.");
             }
-            if (path == null && repo == null) {
+            Field imported = m.field("import");
+            if (imported != null && (path != null || repo != null)) {
+                Field other = path != null ? path : repo;
+                Field later = imported.keyLocation().line() > other.keyLocation().line() ? imported : other;
+                throw new GalleryException(later.keyLocation(), name + " has both import and " + other.key()
+                        + ". Keep import for runs collected elsewhere (a folder of <prompt-id>.json documents) or "
+                        + other.key() + " to compute them, not both.");
+            }
+            if (imported != null && revision != null) {
+                throw new GalleryException(revision.keyLocation(), "revision only applies to repo, and " + name
+                        + " uses import. Remove revision.");
+            }
+            if (path == null && repo == null && imported == null) {
                 throw new GalleryException(m.location(), name + " has neither path nor repo. Add path: <a local "
                         + "Hugging Face model directory> or repo: <a hub id such as openai-community/gpt2>.");
             }
@@ -166,6 +178,7 @@ public final class GalleryParser {
                 throw new GalleryException(repo.value().location(), "repo '" + repoText + "' in " + name
                         + " is not a hub repo id. Write it as owner/name, e.g. meta-llama/Llama-3.2-1B.");
             }
+            String importText = imported == null ? null : text(imported, "import in " + name);
             Field label = m.field("label");
             models.add(new ModelEntry(id,
                     label == null ? null : text(label, "label in " + name),
@@ -176,7 +189,9 @@ public final class GalleryParser {
                     settings(m),
                     m.location(),
                     parameters(m.field("parameters"), name),
-                    tunedLens(m.field("tunedLens"), name)));
+                    tunedLens(m.field("tunedLens"), name),
+                    importText == null ? null : baseDir(galleryFile).resolve(importText).normalize(),
+                    importText));
         }
         return models;
     }

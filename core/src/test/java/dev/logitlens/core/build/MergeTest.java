@@ -81,6 +81,33 @@ class MergeTest {
     }
 
     @Test
+    void importedRunsTravelThroughShardsLikeComputedOnes() throws IOException {
+        GalleryBuild build = new GalleryBuild(BuildListener.NONE);
+        GalleryBuild.Request first = GalleryBuild.Request.of(gallery());
+        List<RunOutcome> alpha = build.collect(first, new Shard(1, 1), tmp.resolve("first")).outcomes();
+        Files.createDirectories(tmp.resolve("far"));
+        for (RunOutcome o : alpha.subList(0, 2)) {
+            Files.write(tmp.resolve("far/" + o.promptId() + ".json"), dev.logitlens.core.format.V2Json.write(o.result()));
+        }
+        Path file = tmp.resolve("with-import.yaml");
+        Files.writeString(file, Files.readString(tmp.resolve("logitlens.yaml"))
+                .replace("  - { id: beta, path: models/beta }", "  - { id: far, import: far }"));
+        GalleryBuild.Request request = GalleryBuild.Request.of(file);
+        ShardPlan plan = build.plan(request, new Shard(1, 2));
+        assertEquals(0, plan.models().get("far").parameters());
+        build.collect(request, new Shard(1, 2), tmp.resolve("s1"));
+        build.collect(request, new Shard(2, 2), tmp.resolve("s2"));
+        Captured merged = new Captured();
+        build.merge(request, List.of(tmp.resolve("s1"), tmp.resolve("s2")), tmp.resolve("site"), merged);
+        assertEquals(List.of(true, true, true, true), merged.outcomes.stream().map(RunOutcome::ok).toList());
+        RunOutcome far = merged.outcomes.get(2);
+        assertEquals("import:far", far.provenance().source());
+        assertTrue(dev.logitlens.core.format.V2Document.lacksMetrics(far.result()));
+        assertEquals(alpha.get(0).result().vocab().get(alpha.get(0).result().topk()[2][4][0]),
+                far.result().vocab().get(far.result().topk()[2][4][0]));
+    }
+
+    @Test
     void weightsThatChangedSinceCollectionAreRefused() throws IOException {
         GalleryBuild.Request request = GalleryBuild.Request.of(gallery());
         GalleryBuild build = new GalleryBuild(BuildListener.NONE);

@@ -182,6 +182,9 @@
       MODES.diff = { t: (li, p) => (M.klToLogitLens[li][p] == null ? 0 : M.klToLogitLens[li][p] / dMax),
         lo: '0 nats', hi: dMax.toFixed(2) + ' nats KL(tuned \u2016 logit)' };
     }
+    // A strings-only (V2) import has no ranks, entropies or KLs: those modes do not exist for it.
+    const LACKS = new Set(D.lacks || []);
+    LACKS.forEach(m => delete MODES[m]);
     /** Ids of a `pin:ID_ID` mode (colour by a token or group's probability), or null. */
     const modeIds = mode => {
       const m = /^pin:(\d+(?:_\d+)*)$/.exec(mode || '');
@@ -409,7 +412,9 @@
       popup.replaceChildren(
         h('div', { class: 'pop-head' }, h('strong', { text: `Layer ${D.layers[li]} \u00b7 after ${show(D.input[p])}` }),
           h('button', { type: 'button', class: 'pop-x', 'aria-label': 'Close', text: '\u00d7' })),
-        h('div', { class: 'pop-meta', text: `entropy ${nats(M.entropy[li][p])} \u00b7 KL to final ${nats(M.klToFinal[li][p])} \u00b7 final answer ${show(tok(fin))}: rank ${M.finalTop1Rank[li][p]}, ${pct(M.finalTop1Prob[li][p] / SCALE)}` }),
+        h('div', { class: 'pop-meta', text: LACKS.size
+          ? `final answer ${show(tok(fin))}: ${pct(M.finalTop1Prob[li][p] / SCALE)}`
+          : `entropy ${nats(M.entropy[li][p])} \u00b7 KL to final ${nats(M.klToFinal[li][p])} \u00b7 final answer ${show(tok(fin))}: rank ${M.finalTop1Rank[li][p]}, ${pct(M.finalTop1Prob[li][p] / SCALE)}` }),
         ...answersMeta(li, p),
         list,
         h('p', { class: 'pop-hint', text: 'Click a token to pin its trajectory; Shift+click adds it to the last pinned group.' }));
