@@ -71,8 +71,7 @@ final class FusedLens {
     Final finalPass(NDArray x, int k, NDManager manager) {
         int n = Math.toIntExact(x.getShape().get(0));
         NDArray logits = manager.create(new Shape(n, vocab), DataType.FLOAT32);
-        Acc[] parts = run(new NDList(x), null, null, null, k, logits);
-        Stats s = finish(parts, null, n, k);
+        Stats s = finish(run(new NDList(x), null, null, null, k, logits), null, n, k);
         // p_f = exp(z − lse), in place of the stored logits
         NDArray lse = manager.create(s.lse(), new Shape(n, 1));
         NDArray probs = logits.sub(lse).exp();
@@ -108,12 +107,11 @@ final class FusedLens {
      */
     Stats layers(NDList x, Final fin, int k) {
         int rows = x.size() * fin.top1().length;
-        Acc[] parts = run(x, fin, fin.probs(), fin.top1(), k, null);
-        return finish(parts, fin, rows, k);
+        return finish(run(x, fin, fin.probs(), fin.top1(), k, null), fin, rows, k);
     }
 
     /** Splits rows into chunks of whole layers' worth of final rows and the vocabulary into ranges, one task each. */
-    private Acc[] run(NDList x, Final fin, NDArray pf, int[] answers, int k, NDArray store) {
+    private Acc run(NDList x, Final fin, NDArray pf, int[] answers, int k, NDArray store) {
         int n = Math.toIntExact(x.get(0).getShape().get(0));
         int rows = x.size() * n;
         // A chunk is a range of final rows [f0, f1) in each of the c layers it covers, so its cross sums read one
@@ -140,14 +138,12 @@ final class FusedLens {
         }
         List<Acc> done = workers.all(tasks);
         // Merge the vocabulary ranges of each chunk, then lay the chunks out by row.
-        Acc[] byRow = new Acc[1];
         Acc all = new Acc(rows, k, tiles.size());
         for (int i = 0; i < done.size(); i++) {
             int[] c = chunks.get(i / splits);
             all.mergeRows(done.get(i), c, n);
         }
-        byRow[0] = all;
-        return byRow;
+        return all;
     }
 
     /** One task: rows {f0..f0+fn) of layers l0..l0+lc) of {@code x}, over tiles t0..t1). */
@@ -294,8 +290,7 @@ final class FusedLens {
         return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
     }
 
-    private Stats finish(Acc[] parts, Final fin, int rows, int k) {
-        Acc a = parts[0];
+    private Stats finish(Acc a, Final fin, int rows, int k) {
         int[][] topIds = new int[rows][];
         float[][] topVals = new float[rows][];
         float[] lse = new float[rows];
