@@ -7,9 +7,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,15 +21,21 @@ import java.util.concurrent.Callable;
  * statistics that follow it. Per row and tile it keeps running sums, merged across tiles in Java:
  *
  * <ul>
- *   <li>log-sum-exp: the running max m and S0 = Σ exp(z − m);</li>
+ *   <li>log-sum-exp: the tile's max m and S0 = Σ exp(z − m);</li>
  *   <li>entropy: S1 = Σ exp(z − m)·(z − m), so H = ln S0 − S1 / S0;</li>
- *   <li>KL(final ‖ layer) = Σ p_f·(log p_f − log p) = lse − Σ p_f·z − H_f, from the cross sum Σ p_f·z;</li>
  *   <li>top-k: each tile's top-k merged into a running top-k (descending logit, ties by ascending id);</li>
  *   <li>the final answer's logit (read in the tile that holds it) and rank (1 + how many logits exceed it).</li>
  * </ul>
  *
- * <p>The final layer goes first ({@link #finalPass}): its probabilities are kept [N, V] because every other layer's
- * cross sum reads them. Row chunks × vocabulary ranges run as independent tasks on the worker pool.
+ * <p>KL(final ‖ layer) = lse − Σ p_f·z − H_f needs the cross sum Σ p_f·z. Where the logits are linear in the state
+ * (no soft-cap) it is x·u + c with u = Σ p_f·W and c = Σ p_f·b, computed once per final row ({@link #finalPass}), so
+ * no layer's tile reads the final distribution; with a soft-cap it is summed tile by tile against the kept
+ * final probabilities.
+ *
+ * <p>Rows are independent: any rows may share a chunk (a prompt's layers, other prompts), and a row's numbers are
+ * bit for bit the same whatever it shares it with. A matmul's row does not depend on the other rows from
+ * {@link Ops#MIN_ROWS} rows on (smaller chunks are padded), reductions are per row, and the tiles' sums are combined
+ * in vocabulary order whatever tasks computed them. Row chunks × vocabulary ranges run as tasks on the workers.
  */
 final class FusedLens {
     /** Where {@code z − max} is floored before exp (see {@link #tile}). */
@@ -38,19 +46,21 @@ final class FusedLens {
     private final int tileCols;
     private final int chunkRows;
     private final long vocab;
+    private final int hidden;
     private final List<NDArray> tiles = new ArrayList<>(); // [Vt, D'] views of the unembedding, in vocab order
     private final List<NDArray> tileBias = new ArrayList<>();
 
     /**
      * @param tileCols  vocabulary columns per tile
-     * @param chunkRows rows per unembedding matmul (also the rows of one task)
+     * @param chunkRows rows per unembedding matmul at most (also the rows of one task)
      */
     FusedLens(Unembedding unembed, Workers workers, int tileCols, int chunkRows) {
         this.unembed = unembed;
         this.workers = workers;
         this.tileCols = tileCols;
-        this.chunkRows = chunkRows;
+        this.chunkRows = Math.max(Ops.MIN_ROWS, chunkRows);
         this.vocab = unembed.weight().getShape().get(0);
+        this.hidden = Math.toIntExact(unembed.weight().getShape().get(1));
         for (long v0 = 0; v0 < vocab; v0 += tileCols) {
             String range = v0 + ":" + Math.min(vocab, v0 + tileCols);
             tiles.add(unembed.weight().get(range));
@@ -59,20 +69,20 @@ final class FusedLens {
     }
 
     /**
-     * The model's own distribution for rows {@code x} [N, D']: its statistics, probabilities [N, V], top-1 ids and
-     * each row's probability mass per vocabulary tile (to undo the tiles' shifts in the cross sums).
+     * The model's own distribution for rows {@code x} [N, D']: its statistics, top-1 ids, and what every other
+     * layer's cross sum needs: {@code u} [N·D'] and {@code c} [N] (no soft-cap), or the probabilities [N, V].
      */
-    record Final(Stats stats, NDArray probs, int[] top1, float[][] tileMass) {}
+    record Final(Stats stats, int[] top1, double[] u, double[] c, NDArray probs) {}
 
-    /** Per-row results. {@code topIds}/{@code topVals} [rows][k]; {@code rank}/{@code answerProb} empty for a final pass. */
+    /** Per-row results. {@code topIds}/{@code topVals} [rows][k]; {@code rank}/{@code answerProb} of the final answer. */
     record Stats(int[][] topIds, float[][] topVals, float[] lse, float[] entropy, float[] kl, float[] answerProb,
                  int[] rank) {}
 
     Final finalPass(NDArray x, int k, NDManager manager) {
-        int n = Math.toIntExact(x.getShape().get(0));
+        int n = rows(x);
         NDArray logits = manager.create(new Shape(n, vocab), DataType.FLOAT32);
-        Stats s = finish(run(new NDList(x), null, null, null, k, logits), null, n, k);
-        // p_f = exp(z − lse), in place of the stored logits
+        Stats s = finish(run(x, null, null, null, k, logits), null, null, n);
+        // p_f = exp(z − lse)                                                     [N, V]
         NDArray lse = manager.create(s.lse(), new Shape(n, 1));
         NDArray probs = logits.sub(lse).exp();
         logits.close();
@@ -86,115 +96,210 @@ final class FusedLens {
             top1Prob[r] = (float) Math.exp(s.topVals()[r][0] - s.lse()[r]);
             rank[r] = 1;
         }
-        float[][] mass = new float[n][tiles.size()];
-        for (int t = 0; t < tiles.size(); t++) {
-            long v0 = (long) t * tileCols;
-            long v1 = Math.min(vocab, v0 + tileCols);
-            try (NDArray sum = probs.get(":, " + v0 + ":" + v1).sum(new int[] {-1})) {
-                float[] m = sum.toFloatArray();
-                for (int r = 0; r < n; r++) {
-                    mass[r][t] = m[r];
-                }
-            }
-        }
         Stats withAnswer = new Stats(s.topIds(), s.topVals(), s.lse(), s.entropy(), new float[n], top1Prob, rank);
-        return new Final(withAnswer, probs, top1, mass);
+        if (unembed.softcap() > 0) {
+            return new Final(withAnswer, top1, null, null, probs);
+        }
+        double[][] uc = crossVectors(probs, n);
+        probs.close();
+        return new Final(withAnswer, top1, uc[0], uc[1], null);
     }
 
     /**
-     * The lens of {@code c} layers of the same N rows: {@code x} holds c arrays [N, D']; result row j·N + r is row r
-     * of layer j, which shares the final distribution of final row {@code r}.
+     * u = p_f·W [N·D'] and c = p_f·b [N], tile by tile in vocabulary order, summed in double; row ranges of the
+     * final rows are the tasks.
      */
-    Stats layers(NDList x, Final fin, int k) {
-        int rows = x.size() * fin.top1().length;
-        return finish(run(x, fin, fin.probs(), fin.top1(), k, null), fin, rows, k);
+    private double[][] crossVectors(NDArray probs, int n) {
+        int parts = Math.max(1, Math.min(workers.size(), n / Ops.MIN_ROWS));
+        List<Callable<double[][]>> tasks = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            int r0 = p * n / parts;
+            int r1 = (p + 1) * n / parts;
+            tasks.add(() -> {
+                int r = r1 - r0;
+                double[] u = new double[r * hidden];
+                double[] c = new double[r];
+                try (NDScope ignored = new NDScope()) {
+                    NDArray rows = probs.get(r0 + ":" + r1);
+                    for (int t = 0; t < tiles.size(); t++) {
+                        try (NDScope tileScope = new NDScope()) {
+                            long v0 = (long) t * tileCols;
+                            NDArray pt = rows.get(":, " + v0 + ":" + (v0 + tiles.get(t).getShape().get(0))); // [r, Vt]
+                            float[] ut = Ops.project(pt, toF32(tiles.get(t))).toFloatArray(); // [r, D']
+                            for (int i = 0; i < ut.length; i++) {
+                                u[i] += ut[i];
+                            }
+                            if (tileBias.get(t) != null) {
+                                float[] ct = pt.mul(toF32(tileBias.get(t))).sum(new int[] {-1}).toFloatArray();
+                                for (int i = 0; i < r; i++) {
+                                    c[i] += ct[i];
+                                }
+                            }
+                        }
+                    }
+                }
+                return new double[][] {u, c};
+            });
+        }
+        double[] u = new double[n * hidden];
+        double[] c = new double[n];
+        List<double[][]> done = workers.all(tasks);
+        for (int p = 0; p < parts; p++) {
+            int r0 = p * n / parts;
+            System.arraycopy(done.get(p)[0], 0, u, r0 * hidden, done.get(p)[0].length);
+            System.arraycopy(done.get(p)[1], 0, c, r0, done.get(p)[1].length);
+        }
+        return new double[][] {u, c};
     }
 
-    /** Splits rows into chunks of whole layers' worth of final rows and the vocabulary into ranges, one task each. */
-    private Acc run(NDList x, Final fin, NDArray pf, int[] answers, int k, NDArray store) {
-        int n = Math.toIntExact(x.get(0).getShape().get(0));
-        int rows = x.size() * n;
-        // A chunk is a range of final rows [f0, f1) in each of the c layers it covers, so its cross sums read one
-        // contiguous block of the final probabilities.
-        List<int[]> chunks = new ArrayList<>(); // {first row, row count, final row offset, rows per layer}
-        int layers = rows / n;
-        int perLayer = Math.min(n, chunkRows);
-        int layersPerChunk = Math.max(1, chunkRows / perLayer);
-        for (int f0 = 0; f0 < n; f0 += perLayer) {
-            int fn = Math.min(perLayer, n - f0);
-            for (int l0 = 0; l0 < layers; l0 += layersPerChunk) {
-                chunks.add(new int[] {l0, Math.min(layersPerChunk, layers - l0), f0, fn});
+    /**
+     * The lens of rows {@code x} [R, D'] (any layers of any prompts): row r shares the final distribution of final
+     * row {@code finalRow[r]}.
+     */
+    Stats rows(NDArray x, int[] finalRow, Final fin, int k) {
+        int rows = rows(x);
+        if (finalRow.length != rows) {
+            throw new IllegalArgumentException(finalRow.length + " final rows for " + rows + " rows");
+        }
+        int[] answers = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            answers[r] = fin.top1()[finalRow[r]];
+        }
+        Acc acc = run(x, answers, fin.probs(), finalRow, k, null);
+        if (fin.u() != null) { // Σ p_f·z = x·u + c, in double
+            float[] xs = toF32(x).toFloatArray();
+            for (int r = 0; r < rows; r++) {
+                int f = finalRow[r];
+                double dot = fin.c()[f];
+                for (int d = 0; d < hidden; d++) {
+                    dot += (double) xs[r * hidden + d] * fin.u()[f * hidden + d];
+                }
+                acc.cross[r] = dot;
             }
         }
-        // Enough tasks for every worker: split the vocabulary when there are fewer chunks than workers.
-        int splits = Math.max(1, Math.min(tiles.size(), (workers.size() + chunks.size() - 1) / chunks.size()));
+        return finish(acc, fin, finalRow, rows);
+    }
+
+    /**
+     * Splits rows into chunks and the vocabulary into ranges, one task each. {@code answers} (per row) and, with a
+     * soft-cap, the final probabilities {@code pf} with each row's {@code finalRow} are given for a layer's lens;
+     * {@code store} [rows, V] receives the logits of a final pass.
+     */
+    private Acc run(NDArray x, int[] answers, NDArray pf, int[] finalRow, int k, NDArray store) {
+        int rows = rows(x);
+        int chunks = (rows + chunkRows - 1) / chunkRows;
+        // Enough tasks for the workers to share evenly: split the vocabulary when there are few chunks.
+        int splits = workers.size() == 1 ? 1
+                : Math.max(1, Math.min(tiles.size(), (2 * workers.size() + chunks - 1) / chunks));
         List<Callable<Acc>> tasks = new ArrayList<>();
-        for (int[] c : chunks) {
+        List<int[]> spans = new ArrayList<>();
+        for (int c = 0; c < chunks; c++) {
+            int r0 = (int) ((long) c * rows / chunks);
+            int r1 = (int) ((long) (c + 1) * rows / chunks);
             for (int s = 0; s < splits; s++) {
                 int t0 = s * tiles.size() / splits;
                 int t1 = (s + 1) * tiles.size() / splits;
-                tasks.add(() -> chunk(x, c[0], c[1], c[2], c[3], n, t0, t1, fin, pf, answers, k, store));
+                spans.add(new int[] {r0, r1});
+                tasks.add(() -> chunk(x, r0, r1, t0, t1, answers, pf, finalRow, k, store));
             }
         }
         List<Acc> done = workers.all(tasks);
-        // Merge the vocabulary ranges of each chunk, then lay the chunks out by row.
         Acc all = new Acc(rows, k, tiles.size());
         for (int i = 0; i < done.size(); i++) {
-            int[] c = chunks.get(i / splits);
-            all.mergeRows(done.get(i), c, n);
+            all.mergeRows(done.get(i), spans.get(i)[0]);
         }
         return all;
     }
 
-    /** One task: rows {f0..f0+fn) of layers l0..l0+lc) of {@code x}, over tiles t0..t1). */
-    private Acc chunk(NDList x, int l0, int lc, int f0, int fn, int n, int t0, int t1, Final fin, NDArray pf,
-                      int[] answers, int k, NDArray store) {
-        int r = lc * fn;
+    /** One task: rows r0..r1) of {@code x}, over tiles t0..t1). */
+    private Acc chunk(NDArray x, int r0, int r1, int t0, int t1, int[] answers, NDArray pf, int[] finalRow, int k,
+                      NDArray store) {
+        int r = r1 - r0;
         Acc acc = new Acc(r, k, tiles.size());
         try (NDScope ignored = new NDScope()) {
-            NDArray xc = gatherRows(x, l0, lc, f0, fn, n);                           // [R, D']
-            NDArray zAns = null;
-            float[] zAnsArr = null;
-            NDArray pfRows = null;
-            if (fin != null) {
+            NDArray xc = Ops.padRows(x.get(r0 + ":" + r1));                         // [max(R, MIN_ROWS), D']
+            Chunk c = new Chunk(acc, xc, r, r0, k, store);
+            if (answers != null) {
                 // The answer's logit, for the rank count: x · W[answer] (+ b, soft-cap)    [R, 1]
                 long[] ans = new long[r];
                 for (int j = 0; j < r; j++) {
-                    ans[j] = answers[f0 + j % fn];
+                    ans[j] = answers[r0 + j];
                 }
+                c.answers = Arrays.copyOfRange(answers, r0, r1);
                 NDArray ansIds = xc.getManager().create(ans);
+                NDArray rowsX = r == xc.getShape().get(0) ? xc : xc.get("0:" + r);
                 NDArray wAns = unembed.weight().get(new NDIndex("{}", ansIds));       // [R, D']
-                NDArray z = toF32(xc.mul(wAns).sum(new int[] {-1}, true));
+                NDArray z = toF32(rowsX.mul(wAns).sum(new int[] {-1}, true));
                 if (unembed.bias() != null) {
                     z = z.add(toF32(unembed.bias().get(new NDIndex("{}", ansIds))).reshape(r, 1));
                 }
-                zAns = softcap(z);
-                zAnsArr = zAns.toFloatArray();
-                pfRows = pf.get(f0 + ":" + (f0 + fn));                                 // [fn, V]
+                c.zAns = softcap(z);
+                c.zAnsArr = c.zAns.toFloatArray();
+                if (pf != null) { // soft-capped: which final probabilities each row reads
+                    c.pf = pf;
+                    long[] f = new long[r];
+                    for (int j = 0; j < r; j++) {
+                        f[j] = finalRow[r0 + j];
+                    }
+                    c.finalIds = xc.getManager().create(f);
+                }
             }
             for (int t = t0; t < t1; t++) {
                 try (NDScope tileScope = new NDScope()) {
-                    tile(acc, xc, t, lc, fn, f0, fin, pfRows, zAns, zAnsArr, answers, k, store);
+                    tile(c, t);
                 }
             }
         }
         return acc;
     }
 
-    private void tile(Acc acc, NDArray xc, int t, int lc, int fn, int f0, Final fin, NDArray pfRows, NDArray zAns,
-                      float[] zAnsArr, int[] answers, int k, NDArray store) {
-        int r = lc * fn;
+    /** What a task's tiles share. */
+    private static final class Chunk {
+        final Acc acc;
+        final NDArray xc;
+        final int r;
+        final int r0;
+        final int k;
+        final NDArray store;
+        int[] answers;
+        NDArray zAns;
+        float[] zAnsArr;
+        NDArray pf;
+        NDArray finalIds;
+
+        Chunk(Acc acc, NDArray xc, int r, int r0, int k, NDArray store) {
+            this.acc = acc;
+            this.xc = xc;
+            this.r = r;
+            this.r0 = r0;
+            this.k = k;
+            this.store = store;
+        }
+    }
+
+    private void tile(Chunk c, int t) {
+        int r = c.r;
+        int k = c.k;
+        Acc acc = c.acc;
         long v0 = (long) t * tileCols;
         NDArray w = tiles.get(t);
         int vt = Math.toIntExact(w.getShape().get(0));
         // Logits of this tile                                                     [R, Vt]
-        NDArray z = xc.matMul(w.transpose());
+        NDArray z = c.xc.matMul(w.transpose());
+        if (z.getShape().get(0) != r) {
+            z = z.get("0:" + r); // the padding rows
+        }
         if (tileBias.get(t) != null) {
             z = z.add(tileBias.get(t));
         }
         z = softcap(toF32(z));
-        if (store != null) { // the final pass keeps its logits
-            store.set(new NDIndex(f0 + ":" + (f0 + fn) + ", " + v0 + ":" + (v0 + vt)), z);
+        float[] cross = null;
+        if (c.finalIds != null) { // soft-capped: Σ p_f·z over this tile, against each row's final probabilities
+            NDArray pf = c.pf.get(":, " + v0 + ":" + (v0 + vt)).get(new NDIndex("{}", c.finalIds));
+            cross = pf.mul(z).sum(new int[] {-1}).toFloatArray();
+        }
+        if (c.store != null) { // the final pass keeps its logits
+            c.store.set(new NDIndex(c.r0 + ":" + (c.r0 + r) + ", " + v0 + ":" + (v0 + vt)), z);
         }
         // Top-k of the tile (one more, to see a tie at its boundary); its first value is the tile's max
         int kk = Math.min(vt, k + 1);
@@ -206,28 +311,23 @@ final class FusedLens {
         NDArray zs = z.sub(top.get(0).get(":, 0:1")).maximum(FLOOR);
         NDArray e = zs.exp();
         float[] s0 = e.sum(new int[] {-1}).toFloatArray();
-        NDArray zsCol = zs.reshape(r, vt, 1);
-        float[] s1 = e.reshape(r, 1, vt).matMul(zsCol).toFloatArray();
-        float[] cross = null;
+        float[] s1 = e.mul(zs).sum(new int[] {-1}).toFloatArray();
         int[] greater = null;
         float[] self = null;
-        if (fin != null) {
-            // Σ p_f·(z − m_t) for every layer of the chunk against its final rows: a broadcast batched matmul
-            NDArray pfTile = pfRows.get(":, " + v0 + ":" + (v0 + vt)).reshape(1, fn, 1, vt);
-            cross = pfTile.matMul(zs.reshape(lc, fn, vt, 1)).toFloatArray();
+        if (c.answers != null) {
             // Logits above the answer's: when no row's (k+1)-th largest here reaches its answer, they are all among
             // the tile's top values (in late layers, usually none at all), else one pass counts them.
             boolean scan = false;
             for (int j = 0; j < r && !scan; j++) {
-                scan = vals[j * kk + kk - 1] > zAnsArr[j];
+                scan = vals[j * kk + kk - 1] > c.zAnsArr[j];
             }
             if (scan) {
-                greater = z.gt(zAns).sum(new int[] {-1}).toType(DataType.INT32, false).toIntArray();
+                greater = z.gt(c.zAns).sum(new int[] {-1}).toType(DataType.INT32, false).toIntArray();
             } else {
                 greater = new int[r];
                 for (int j = 0; j < r; j++) {
                     for (int q = 0; q < kk; q++) {
-                        greater[j] += vals[j * kk + q] > zAnsArr[j] ? 1 : 0;
+                        greater[j] += vals[j * kk + q] > c.zAnsArr[j] ? 1 : 0;
                     }
                 }
             }
@@ -235,7 +335,7 @@ final class FusedLens {
             long[] local = new long[r];
             boolean any = false;
             for (int j = 0; j < r; j++) {
-                long a = answers[f0 + j % fn] - v0;
+                long a = c.answers[j] - v0;
                 any |= a >= 0 && a < vt;
                 local[j] = Math.max(0, Math.min(vt - 1, a));
             }
@@ -244,18 +344,13 @@ final class FusedLens {
             }
         }
         for (int j = 0; j < r; j++) {
-            float m = vals[j * kk];
-            double crossSum = 0;
-            if (cross != null) {
-                crossSum = cross[j] + (double) m * fin.tileMass()[f0 + j % fn][t];
-            }
-            acc.tile(j, t, m, s0[j], s1[j], crossSum);
+            acc.tile(j, t, vals[j * kk], s0[j], s1[j], cross == null ? 0 : cross[j]);
             if (greater != null) {
                 acc.greater[j] += greater[j];
-                long a = answers[f0 + j % fn] - v0;
+                long a = c.answers[j] - v0;
                 if (self != null && a >= 0 && a < vt) {
                     acc.self[j] = self[j];
-                    if (self[j] > zAnsArr[j]) {
+                    if (self[j] > c.zAnsArr[j]) {
                         acc.greater[j]--; // the answer counted itself (its two logits differ by rounding)
                     }
                 }
@@ -272,15 +367,6 @@ final class FusedLens {
         }
     }
 
-    /** Rows f0..f0+fn) of layers l0..l0+lc) of {@code x} (each [n, D']), layer-major: [lc·fn, D']. */
-    private static NDArray gatherRows(NDList x, int l0, int lc, int f0, int fn, int n) {
-        NDList parts = new NDList(lc);
-        for (int l = l0; l < l0 + lc; l++) {
-            parts.add(fn == n ? x.get(l) : x.get(l).get(f0 + ":" + (f0 + fn)));
-        }
-        return lc == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts, 0);
-    }
-
     private NDArray softcap(NDArray z) {
         float c = unembed.softcap();
         return c > 0 ? z.div(c).tanh().mul(c) : z;
@@ -290,7 +376,11 @@ final class FusedLens {
         return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
     }
 
-    private Stats finish(Acc a, Final fin, int rows, int k) {
+    private static int rows(NDArray x) {
+        return Math.toIntExact(x.getShape().get(0));
+    }
+
+    private Stats finish(Acc a, Final fin, int[] finalRow, int rows) {
         int[][] topIds = new int[rows][];
         float[][] topVals = new float[rows][];
         float[] lse = new float[rows];
@@ -298,8 +388,7 @@ final class FusedLens {
         float[] kl = new float[rows];
         float[] prob = new float[rows];
         int[] rank = new int[rows];
-        int n = fin == null ? rows : fin.top1().length;
-        a.combineTiles();
+        a.combineTiles(fin != null && fin.u() == null);
         for (int j = 0; j < rows; j++) {
             double l = a.max[j] + Math.log(a.s0[j]);
             lse[j] = (float) l;
@@ -308,11 +397,9 @@ final class FusedLens {
             topIds[j] = a.ids(j);
             topVals[j] = a.vals(j);
             if (fin != null) {
-                int f = j % n;
-                // Σ p_f·z = cross (relative to the running shifts, added back per tile); KL ≥ 0 up to rounding
-                kl[j] = (float) Math.max(0, l - a.cross[j] - fin.stats().entropy()[f]);
-                float z = Float.isNaN(a.self[j]) ? Float.NaN : a.self[j];
-                prob[j] = (float) Math.exp(z - l);
+                // KL ≥ 0 up to rounding
+                kl[j] = (float) Math.max(0, l - a.cross[j] - fin.stats().entropy()[finalRow[j]]);
+                prob[j] = (float) Math.exp(a.self[j] - l);
                 rank[j] = 1 + a.greater[j];
             }
         }
@@ -345,16 +432,16 @@ final class FusedLens {
             tileS1 = new double[rows][tiles];
             tileCross = new double[rows][tiles];
             for (double[] r : tileS0) {
-                java.util.Arrays.fill(r, Double.NaN); // not computed (yet)
+                Arrays.fill(r, Double.NaN); // not computed (yet)
             }
             max = new float[rows];
-            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+            Arrays.fill(max, Float.NEGATIVE_INFINITY);
             s0 = new double[rows];
             s1 = new double[rows];
             cross = new double[rows];
             greater = new int[rows];
             self = new float[rows];
-            java.util.Arrays.fill(self, Float.NaN);
+            Arrays.fill(self, Float.NaN);
             topIds = new int[rows][k];
             topVals = new float[rows][k];
             topCount = new int[rows];
@@ -368,21 +455,23 @@ final class FusedLens {
             tileCross[j][t] = crossT;
         }
 
-        /** Folds every row's tiles, in vocabulary order, into its running sums. */
-        void combineTiles() {
+        /** Folds every row's tiles, in vocabulary order, into its running sums (and cross sums, where tiled). */
+        void combineTiles(boolean tiledCross) {
             for (int j = 0; j < max.length; j++) {
                 for (int t = 0; t < tileS0[j].length; t++) {
                     if (Double.isNaN(tileS0[j][t])) {
                         throw new IllegalStateException("tile " + t + " of row " + j + " was not computed");
                     }
-                    add(j, tileMax[j][t], tileS0[j][t], tileS1[j][t], tileCross[j][t]);
+                    add(j, tileMax[j][t], tileS0[j][t], tileS1[j][t]);
+                    if (tiledCross) {
+                        cross[j] += tileCross[j][t];
+                    }
                 }
             }
         }
 
-        /** Adds a tile's sums S0_t, S1_t (taken relative to its max m_t) and cross sum to row j. */
-        private void add(int j, float mt, double s0t, double s1t, double crossT) {
-            cross[j] += crossT;
+        /** Adds a tile's sums S0_t, S1_t (taken relative to its max m_t) to row j. */
+        private void add(int j, float mt, double s0t, double s1t) {
             if (s0[j] == 0) {
                 max[j] = mt;
                 s0[j] = s0t;
@@ -436,35 +525,28 @@ final class FusedLens {
         }
 
         int[] ids(int j) {
-            return java.util.Arrays.copyOf(topIds[j], topCount[j]);
+            return Arrays.copyOf(topIds[j], topCount[j]);
         }
 
         float[] vals(int j) {
-            return java.util.Arrays.copyOf(topVals[j], topCount[j]);
+            return Arrays.copyOf(topVals[j], topCount[j]);
         }
 
-        /** Folds task {@code o}, covering chunk c = {l0, lc, f0, fn}, into these rows (layer-major over n rows). */
-        void mergeRows(Acc o, int[] c, int n) {
-            int l0 = c[0];
-            int lc = c[1];
-            int f0 = c[2];
-            int fn = c[3];
-            for (int l = 0; l < lc; l++) {
-                for (int f = 0; f < fn; f++) {
-                    int j = l * fn + f;
-                    int row = (l0 + l) * n + f0 + f;
-                    for (int t = 0; t < o.tileS0[j].length; t++) {
-                        if (!Double.isNaN(o.tileS0[j][t])) {
-                            tile(row, t, o.tileMax[j][t], o.tileS0[j][t], o.tileS1[j][t], o.tileCross[j][t]);
-                        }
+        /** Folds task {@code o}, whose row 0 is row {@code r0} here. */
+        void mergeRows(Acc o, int r0) {
+            for (int j = 0; j < o.max.length; j++) {
+                int row = r0 + j;
+                for (int t = 0; t < o.tileS0[j].length; t++) {
+                    if (!Double.isNaN(o.tileS0[j][t])) {
+                        tile(row, t, o.tileMax[j][t], o.tileS0[j][t], o.tileS1[j][t], o.tileCross[j][t]);
                     }
-                    greater[row] += o.greater[j];
-                    if (!Float.isNaN(o.self[j])) {
-                        self[row] = o.self[j];
-                    }
-                    for (int q = 0; q < o.topCount[j]; q++) {
-                        offer(row, o.topVals[j][q], o.topIds[j][q]);
-                    }
+                }
+                greater[row] += o.greater[j];
+                if (!Float.isNaN(o.self[j])) {
+                    self[row] = o.self[j];
+                }
+                for (int q = 0; q < o.topCount[j]; q++) {
+                    offer(row, o.topVals[j][q], o.topIds[j][q]);
                 }
             }
         }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.logitlens.core.model.Batch;
 import dev.logitlens.core.model.LensModel;
+import dev.logitlens.core.model.Parallel;
 import dev.logitlens.core.model.Unembedding;
 
 import java.util.ArrayList;
@@ -20,13 +21,14 @@ import java.util.concurrent.Callable;
 
 /**
  * One pass of a model over many prompts: every block runs once for all of them (its weights made ready once, then
- * let go when streamed), the prompts side by side on the workers, the final-normed states of the lensed layers are
- * kept ([L, T, D'] per prompt, no logits), and then every layer of every prompt is lensed by the {@link FusedLens},
- * the model's own distribution first.
+ * let go when streamed), the prompts packed into one group per worker, the final-normed states of the lensed layers
+ * are kept ([L, T, D'] per prompt, no logits), and then every layer of every prompt is lensed by the
+ * {@link FusedLens}, the model's own distribution first, all prompts' rows together.
  *
  * <p>Each prompt's numbers are bit for bit those of a pass over that prompt alone, whatever else is in the pass:
- * every matmul sees only that prompt's rows, and the lens combines its vocabulary tiles in a fixed order. So a
- * build's numbers do not depend on what was cached, how the prompts were batched or how a gallery was sharded.
+ * a matmul row does not depend on the rows beside it ({@link dev.logitlens.core.model.Ops#MIN_ROWS}), attention
+ * stays within each prompt, and the lens combines its vocabulary tiles in a fixed order. So a build's numbers do not
+ * depend on what was cached, how the prompts were batched or how a gallery was sharded.
  */
 public final class ModelPass {
     /** Bytes of kept states and final probabilities per batch; more prompts are run as further batches. */
@@ -92,7 +94,8 @@ public final class ModelPass {
         }
         long hidden = model.unembedding().weight().getShape().get(1);
         long vocab = model.unembedding().weight().getShape().get(0);
-        long perRow = 4 * ((layers.length + 1) * hidden + vocab);
+        // the lens's states, and the final logits and probabilities
+        long perRow = 4 * ((layers.length + 1) * hidden + 2 * vocab);
         long maxRows = Math.max(1, BATCH_BYTES / perRow);
         int first = 0;
         while (first < jobs.size()) {
@@ -112,33 +115,40 @@ public final class ModelPass {
         int numBlocks = model.info().numLayers();
         int last = numBlocks - 1;
         try (NDManager pass = manager.newSubManager(); NDScope ignored = new NDScope()) {
-            // Each prompt is its own batch: a matmul's rows depend, in their last bits, on how many rows it has, so a
-            // prompt computed with others would differ from the same prompt alone (or on another shard). Prompts run
-            // side by side on the workers instead, each block's weights made ready once for all of them.
-            int count = jobs.size();
+            // The prompts are packed into one group per worker (balanced by rows), each group one batch through
+            // every block. A matmul row's numbers do not depend on the other rows (Ops.MIN_ROWS), so a prompt's
+            // numbers are the same in any group, alone, or on another shard.
+            List<List<Integer>> groups = groups(jobs, workers.size());
+            int count = groups.size();
             List<Batch> batches = new ArrayList<>(count);
             NDArray[] h = new NDArray[count];
-            for (int j = 0; j < count; j++) {
-                batches.add(Batch.of(pass, List.of(jobs.get(j).ids())));
-                h[j] = keep(model.embed(batches.get(j)));                                 // [T_j, D]
+            for (int g = 0; g < count; g++) {
+                List<int[]> ids = new ArrayList<>(groups.get(g).stream().map(j -> jobs.get(j).ids()).toList());
+                int tail = tailRows();
+                boolean uniform = ids.stream().allMatch(p -> p.length == tail);
+                ids.add(new int[uniform ? tail + 1 : tail]); // uniform prompts would be attended as one array
+                batches.add(Batch.of(pass, ids));
+                h[g] = keep(model.embed(batches.get(g)));                                 // [N_g, D]
             }
-            boolean[] lensed = new boolean[numBlocks];
-            for (int l : layers) {
-                lensed[l] = true;
-            }
-            NDArray[][] states = new NDArray[count][numBlocks];                          // final-normed [T_j, D']
+            Rows rows = new Rows(jobs, layers, last);
+            NDArray packed = null; // [rows, D'] the final-normed states of every lensed layer but the last
+            NDArray finals = null; // [N, D'] those of the last block
+            boolean transforms = jobs.stream().anyMatch(j -> j.transform() != null);
             NDArray[][] raw = new NDArray[count][numBlocks]; // block outputs kept for a transform (tuned lens)
             for (int i = 0; i < numBlocks; i++) {
                 int block = i;
-                boolean keepState = lensed[i] || i == last;
-                model.blocks().acquire(i); // held across the prompts, so a streamed block is read once
+                boolean keepState = rows.lensed(i);
+                model.blocks().acquire(i); // held across the groups, so a streamed block is read once
                 try {
                     List<Callable<NDArray[]>> tasks = new ArrayList<>();
-                    for (int j = 0; j < count; j++) {
-                        int jj = j;
+                    for (int g = 0; g < count; g++) {
+                        int gg = g;
                         tasks.add(() -> {
                             try (NDScope scope = new NDScope()) {
-                                NDArray out = model.block(block, h[jj], batches.get(jj));
+                                // One group alone has the other workers to spare: its projections are split by rows
+                                NDArray out = count == 1 && workers.size() > 1
+                                        ? Parallel.with(workers, () -> model.block(block, h[gg], batches.get(gg)))
+                                        : model.block(block, h[gg], batches.get(gg));
                                 NDArray n = keepState ? model.finalNorm(out) : null;
                                 NDScope.unregister(out);
                                 if (n != null) {
@@ -149,15 +159,34 @@ public final class ModelPass {
                         });
                     }
                     List<NDArray[]> results = workers.all(tasks);
-                    for (int j = 0; j < count; j++) {
-                        // kept as a state (a final norm that is the identity, OPT) or for a transform: not closed
-                        if (i == 0 || (h[j] != states[j][i - 1] && h[j] != raw[j][i - 1])) {
-                            h[j].close();
+                    for (int g = 0; g < count; g++) {
+                        if (i == 0 || h[g] != raw[g][i - 1]) { // kept for a transform: not closed
+                            h[g].close();
                         }
-                        h[j] = results.get(j)[0];
-                        states[j][i] = results.get(j)[1];
-                        if (keepState && jobs.get(j).transform() != null) {
-                            raw[j][i] = h[j];
+                        h[g] = results.get(g)[0];
+                        NDArray state = results.get(g)[1];
+                        if (state == null) {
+                            continue;
+                        }
+                        // Each prompt's rows into the lens's arrays
+                        if (i == last && finals == null) {
+                            finals = pass.create(new Shape(rows.finalRows(), state.getShape().get(1)), state.getDataType());
+                        } else if (i != last && packed == null) {
+                            packed = pass.create(new Shape(rows.layerRows(), state.getShape().get(1)), state.getDataType());
+                        }
+                        for (int s = 0; s < groups.get(g).size(); s++) {
+                            int j = groups.get(g).get(s);
+                            int t = jobs.get(j).ids().length;
+                            int from = i == last ? rows.finalBase(j) : rows.base(j, i);
+                            int at = batches.get(g).offset(s);
+                            (i == last ? finals : packed).set(new NDIndex(from + ":" + (from + t)),
+                                    state.get(at + ":" + (at + t)));
+                        }
+                        if (state != h[g]) { // a final norm that is the identity (OPT) returns its input
+                            state.close();
+                        }
+                        if (transforms) {
+                            raw[g][i] = h[g];
                         }
                     }
                 } finally {
@@ -165,89 +194,210 @@ public final class ModelPass {
                 }
                 listener.blockDone(i + 1, numBlocks, model.blocks().bytesRead());
             }
-            return lens(pass, jobs, layers, states, raw); // everything the batch made goes with its manager
+            // Each prompt's block outputs, for its transform
+            NDArray[][] promptRaw = new NDArray[jobs.size()][numBlocks];
+            for (int g = 0; g < count; g++) {
+                for (int s = 0; s < groups.get(g).size(); s++) {
+                    int j = groups.get(g).get(s);
+                    String at = batches.get(g).offset(s) + ":" + (batches.get(g).offset(s) + batches.get(g).length(s));
+                    for (int i = 0; i < numBlocks; i++) {
+                        promptRaw[j][i] = raw[g][i] == null || jobs.get(j).transform() == null ? null : raw[g][i].get(at);
+                    }
+                }
+            }
+            return lens(pass, jobs, layers, rows, packed, finals, promptRaw); // all the batch made goes with pass
         }
     }
 
     /**
-     * The lens of every prompt. With at least as many prompts as workers each prompt is one task; otherwise prompts
-     * go one after another, each split over the workers by row chunks and vocabulary ranges. Either way a prompt's
-     * numbers are the same (the tiles' sums are combined in vocabulary order).
+     * Where each prompt's rows sit in the lens's two arrays: the last block's rows of every prompt in turn
+     * ({@code finalBase}), and per prompt, per lensed layer but the last, its rows ({@code base}).
      */
-    private List<Measured> lens(NDManager pass, List<Job> jobs, int[] layers, NDArray[][] states, NDArray[][] raw) {
-        Unembedding unembed = model.unembedding();
-        if (jobs.size() >= workers.size() && workers.size() > 1) {
-            try (Workers inline = new Workers(1)) {
-                FusedLens lens = new FusedLens(unembed, inline, TILE_COLS, CHUNK_ROWS);
-                List<Callable<Measured>> tasks = new ArrayList<>();
-                for (int j = 0; j < jobs.size(); j++) {
-                    int jj = j;
-                    tasks.add(() -> {
-                        try (NDScope scope = new NDScope()) {
-                            return lensOne(lens, pass, jobs.get(jj), layers, states[jj], raw[jj], unembed);
-                        }
-                    });
+    private static final class Rows {
+        private final int last;
+        private final boolean[] lensed;
+        private final int[] finalBase;
+        private final int[][] base; // [prompt][block] → first row, or −1
+        private int finalRows;
+        private int layerRows;
+
+        Rows(List<Job> jobs, int[] layers, int last) {
+            this.last = last;
+            lensed = new boolean[last + 1];
+            lensed[last] = true;
+            for (int l : layers) {
+                lensed[l] = true;
+            }
+            finalBase = new int[jobs.size()];
+            base = new int[jobs.size()][last + 1];
+            for (int j = 0; j < jobs.size(); j++) {
+                int t = jobs.get(j).ids().length;
+                finalBase[j] = finalRows;
+                finalRows += t;
+                Arrays.fill(base[j], -1);
+                for (int l : layers) {
+                    if (l != last) {
+                        base[j][l] = layerRows;
+                        layerRows += t;
+                    }
                 }
-                return workers.all(tasks);
             }
         }
+
+        boolean lensed(int block) {
+            return lensed[block];
+        }
+
+        int finalBase(int prompt) {
+            return finalBase[prompt];
+        }
+
+        int base(int prompt, int block) {
+            return base[prompt][block];
+        }
+
+        int finalRows() {
+            return finalRows;
+        }
+
+        int layerRows() {
+            return layerRows;
+        }
+
+        /** For each row of the layers' array, its row in the final array. */
+        int[] finalRowOfLayerRows(List<Job> jobs) {
+            int[] out = new int[layerRows];
+            for (int j = 0; j < jobs.size(); j++) {
+                for (int l = 0; l < last; l++) {
+                    if (base[j][l] >= 0) {
+                        for (int pos = 0; pos < jobs.get(j).ids().length; pos++) {
+                            out[base[j][l] + pos] = finalBase[j] + pos;
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Rows of token 0 that end every group, a prompt of their own that is never lensed. libtorch's elementwise loops
+     * run vector code over an array and scalar code over its last elements (fewer than 32 floats), and for some ops
+     * (measured: sigmoid, pow) the two differ in the last bit; these rows take that tail, so no prompt's numbers
+     * depend on where it sits in its group. (exp and tanh, all the lens uses, agree in both.)
+     */
+    private int tailRows() {
+        return Math.max(1, (32 + model.info().hiddenSize() - 1) / model.info().hiddenSize());
+    }
+
+    /** Prompt indices in {@code groups} groups of about equal rows, each group in prompt order. */
+    static List<List<Integer>> groups(List<Job> jobs, int groups) {
+        int count = Math.min(groups, jobs.size());
+        Integer[] order = new Integer[jobs.size()];
+        for (int j = 0; j < order.length; j++) {
+            order[j] = j;
+        }
+        Arrays.sort(order, (a, b) -> jobs.get(b).ids().length - jobs.get(a).ids().length); // longest first
+        long[] rows = new long[count];
+        List<TreeSet<Integer>> sets = new ArrayList<>();
+        for (int g = 0; g < count; g++) {
+            sets.add(new TreeSet<>());
+        }
+        for (int j : order) {
+            int least = 0;
+            for (int g = 1; g < count; g++) {
+                least = rows[g] < rows[least] ? g : least;
+            }
+            sets.get(least).add(j);
+            rows[least] += jobs.get(j).ids().length;
+        }
+        return sets.stream().map(s -> (List<Integer>) new ArrayList<>(s)).toList();
+    }
+
+    /**
+     * The lens of every prompt: the final rows of all prompts in one final pass, then every other lensed layer of
+     * every prompt as the rows of one fused lens, then the same for the prompts' tuned lenses.
+     */
+    private List<Measured> lens(NDManager pass, List<Job> jobs, int[] layers, Rows rows, NDArray packed,
+                                NDArray finals, NDArray[][] raw) {
+        Unembedding unembed = model.unembedding();
+        int last = model.info().numLayers() - 1;
+        int k = jobs.stream().mapToInt(Job::k).max().orElseThrow(); // each prompt keeps its own first k
         FusedLens lens = new FusedLens(unembed, workers, TILE_COLS, CHUNK_ROWS);
+        FusedLens.Final fin = lens.finalPass(finals, k, pass);
+        int[] finalRow = rows.finalRowOfLayerRows(jobs);
+        FusedLens.Stats stats = packed == null ? null : lens.rows(packed, finalRow, fin, k);
+
+        // Each prompt's final-normed states per block (views), and its tuned lens's
+        NDArray[][] states = new NDArray[jobs.size()][last + 1];
+        NDArray[][] translated = new NDArray[jobs.size()][];
+        NDArray tunedPacked = null;
+        for (int j = 0; j < jobs.size(); j++) {
+            int t = jobs.get(j).ids().length;
+            for (int i = 0; i <= last; i++) {
+                if (rows.lensed(i)) {
+                    int from = i == last ? rows.finalBase(j) : rows.base(j, i);
+                    states[j][i] = (i == last ? finals : packed).get(from + ":" + (from + t));
+                }
+            }
+        }
+        if (jobs.stream().anyMatch(j -> j.transform() != null)) {
+            // The transformed states' lens, against the same final distribution (the last block is left as it is)
+            NDList ordered = new NDList(); // in the layout of packed: prompt by prompt, layers in request order
+            for (int j = 0; j < jobs.size(); j++) {
+                Job job = jobs.get(j);
+                translated[j] = new NDArray[last + 1];
+                translated[j][last] = states[j][last];
+                for (int i : layers) {
+                    if (i == last) {
+                        continue;
+                    }
+                    // without a transform the logit lens's rows stand in, so the layout stays that of packed
+                    translated[j][i] = job.transform() == null ? states[j][i]
+                            : model.finalNorm(job.transform().apply(i, raw[j][i]));
+                    ordered.add(translated[j][i]);
+                }
+            }
+            tunedPacked = ordered.isEmpty() ? null : concat(ordered);
+        }
+        FusedLens.Stats tunedStats = tunedPacked == null ? null : lens.rows(tunedPacked, finalRow, fin, k);
+
         List<Measured> out = new ArrayList<>(jobs.size());
         for (int j = 0; j < jobs.size(); j++) {
             try (NDScope scope = new NDScope()) {
-                out.add(lensOne(lens, pass, jobs.get(j), layers, states[j], raw[j], unembed));
+                Job job = jobs.get(j);
+                int[] base = new int[layers.length];
+                for (int li = 0; li < layers.length; li++) {
+                    base[li] = layers[li] == last ? -1 : rows.base(j, layers[li]);
+                }
+                int fb = rows.finalBase(j);
+                int[] top1 = Arrays.copyOfRange(fin.top1(), fb, fb + job.ids().length);
+                Measured logit = measured(job, layers, stats, base, fin, fb, top1, states[j], unembed, pass);
+                if (job.transform() == null) {
+                    out.add(logit);
+                    continue;
+                }
+                Measured tuned = measured(job, layers, tunedStats, base, fin, fb, top1, translated[j], unembed, pass);
+                NDList outputs = new NDList(raw[j].length);
+                for (NDArray r : raw[j]) {
+                    outputs.add(r);
+                }
+                out.add(logit.withTuned(tuned, LensDivergence.perCell(model, outputs, layers, job.transform())));
             }
         }
         return out;
     }
 
-    private Measured lensOne(FusedLens lens, NDManager pass, Job job, int[] layers, NDArray[] states, NDArray[] raw,
-                             Unembedding unembed) {
-        int last = model.info().numLayers() - 1;
-        FusedLens.Final fin = lens.finalPass(states[last], job.k(), pass);
-        Measured logit = lensOf(lens, pass, job, layers, states, fin, unembed);
-        if (job.transform() == null) {
-            return logit;
-        }
-        // The transformed states' lens, against the same final distribution (the last block is left as it is)
-        NDArray[] translated = new NDArray[states.length];
-        NDList outputs = new NDList(states.length);
-        for (int i = 0; i < states.length; i++) {
-            outputs.add(raw[i]);
-            if (raw[i] != null) {
-                translated[i] = i == last ? states[i] : model.finalNorm(job.transform().apply(i, raw[i]));
-            }
-        }
-        Measured tuned = lensOf(lens, pass, job, layers, translated, fin, unembed);
-        return logit.withTuned(tuned, LensDivergence.perCell(model, outputs, layers, job.transform()));
+    private static NDArray concat(NDList parts) {
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
     }
 
-    /** The lens of {@code states} (per block, final-normed) against the model's own distribution {@code fin}. */
-    private Measured lensOf(FusedLens lens, NDManager pass, Job job, int[] layers, NDArray[] states,
-                            FusedLens.Final fin, Unembedding unembed) {
-        int last = model.info().numLayers() - 1;
-        NDList others = new NDList();
-        List<Integer> otherIndex = new ArrayList<>();
-        for (int li = 0; li < layers.length; li++) {
-            if (layers[li] != last) {
-                others.add(states[layers[li]]);
-                otherIndex.add(li);
-            }
-        }
-        FusedLens.Stats stats = others.isEmpty() ? null : lens.layers(others, fin, job.k());
-        int p = job.ids().length;
-        FusedLens.Stats[] byLayer = new FusedLens.Stats[layers.length];
-        int[] rowBase = new int[layers.length];
-        for (int li = 0; li < layers.length; li++) {
-            int o = otherIndex.indexOf(li);
-            byLayer[li] = o < 0 ? fin.stats() : stats;
-            rowBase[li] = o < 0 ? 0 : o * p;
-        }
-        return measured(job, 0, layers, byLayer, rowBase, fin, states, unembed, pass);
-    }
-
-    private Measured measured(Job job, int offset, int[] layers, FusedLens.Stats[] byLayer, int[] rowBase,
-                              FusedLens.Final fin, NDArray[] states, Unembedding unembed, NDManager pass) {
+    /**
+     * One prompt's numbers: layer li's rows start at {@code base[li]} of {@code stats}, or, for the last block, at
+     * {@code finalBase} of the final pass; {@code states} are its final-normed states per block.
+     */
+    private Measured measured(Job job, int[] layers, FusedLens.Stats stats, int[] base, FusedLens.Final fin,
+                              int finalBase, int[] finalTop1, NDArray[] states, Unembedding unembed, NDManager pass) {
         int p = job.ids().length;
         int l = layers.length;
         int k = job.k();
@@ -258,9 +408,9 @@ public final class ModelPass {
         int[][] rank = new int[l][p];
         float[][] lse = new float[l][p];
         for (int li = 0; li < l; li++) {
-            FusedLens.Stats s = byLayer[li];
+            FusedLens.Stats s = base[li] < 0 ? fin.stats() : stats;
             for (int pos = 0; pos < p; pos++) {
-                int row = rowBase[li] + offset + pos;
+                int row = (base[li] < 0 ? finalBase : base[li]) + pos;
                 topk[li][pos] = Arrays.copyOf(s.topIds()[row], k);
                 entropy[li][pos] = s.entropy()[row];
                 kl[li][pos] = s.kl()[row];
@@ -269,7 +419,6 @@ public final class ModelPass {
                 lse[li][pos] = s.lse()[row];
             }
         }
-        int[] finalTop1 = Arrays.copyOfRange(fin.top1(), offset, offset + p);
 
         // Tracked ids: per position, the sorted union of its top-k over all layers, and their probabilities at every
         // layer from the kept states and log-sum-exps (a [L, n] matmul per position).
@@ -279,7 +428,7 @@ public final class ModelPass {
         try (NDScope ignored = new NDScope()) {
             NDList rows = new NDList(l);
             for (int li = 0; li < l; li++) {
-                rows.add(states[layers[li]].get(offset + ":" + (offset + p)));
+                rows.add(states[layers[li]]);
             }
             NDArray stack = NDArrays.stack(rows, 1);                                     // [P, L, D']
             for (int pos = 0; pos < p; pos++) {

@@ -2,6 +2,8 @@ package dev.logitlens.core.lens;
 
 import dev.logitlens.core.djl.Djl;
 
+import dev.logitlens.core.model.Parallel;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,7 +17,7 @@ import java.util.concurrent.Future;
  * here into independent tasks (row chunks × vocabulary ranges, groups of prompts), each a long run of operations
  * with no barrier inside, so a busy neighbour slows a task down without stalling the others.
  */
-public final class Workers implements AutoCloseable {
+public final class Workers implements AutoCloseable, Parallel.Pool {
     private final int size;
     private final ExecutorService pool;
 
@@ -39,11 +41,13 @@ public final class Workers implements AutoCloseable {
         return new Workers(n);
     }
 
+    @Override
     public int size() {
         return size;
     }
 
     /** Runs {@code tasks}, returning their results in order; the first failure is rethrown once all are done. */
+    @Override
     public <T> List<T> all(List<? extends Callable<T>> tasks) {
         Djl.initThread(); // the caller may run tasks itself
         List<T> out = new ArrayList<>(tasks.size());

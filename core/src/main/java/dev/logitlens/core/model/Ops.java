@@ -8,6 +8,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
 /**
  * The building blocks every family shares, written once. Shapes in comments: T tokens, D hidden,
  * H heads, Hkv key/value heads, Dh head size.
@@ -180,9 +184,52 @@ public final class Ops {
         return x.reshape(t, heads, dh).transpose(1, 0, 2);
     }
 
+    /**
+     * From this many rows on, each row of a matmul is bit for bit the same whatever the other rows are and however
+     * many there are (measured for libtorch's CPU matmul on one thread; with fewer rows it takes another path whose
+     * last bits differ). So prompts can be packed, and rows split across threads, without changing any number.
+     */
+    public static final int MIN_ROWS = 4;
+
+    /** {@code x} [N, D] with zero rows appended up to {@link #MIN_ROWS} rows. */
+    public static NDArray padRows(NDArray x) {
+        long n = x.getShape().get(0);
+        if (n >= MIN_ROWS) {
+            return x;
+        }
+        NDArray zeros = x.getManager().zeros(new Shape(MIN_ROWS - n, x.getShape().get(1)), x.getDataType());
+        return NDArrays.concat(new NDList(x, zeros), 0);
+    }
+
+    /** Rows per part at least when {@link #project} splits its rows over a bound {@link Parallel} pool. */
+    static final int SPLIT_ROWS = 16;
+
+    /**
+     * {@code x · w} for rows {@code x} [N, K] and {@code w} [K, M]: a row's result does not depend on N, so the rows
+     * may be split over the threads of a bound {@link Parallel} pool without changing a bit.
+     */
+    public static NDArray project(NDArray x, NDArray w) {
+        long n = x.getShape().get(0);
+        Parallel.Pool pool = Parallel.bound();
+        int parts = pool == null ? 1 : (int) Math.min(pool.size(), n / SPLIT_ROWS);
+        if (parts > 1) {
+            List<Callable<NDArray>> tasks = new ArrayList<>(parts);
+            for (int p = 0; p < parts; p++) {
+                String rows = (p * n / parts) + ":" + ((p + 1) * n / parts);
+                tasks.add(() -> x.get(rows).matMul(w));
+            }
+            NDList done = new NDList(pool.all(tasks));
+            NDArray y = NDArrays.concat(done, 0);
+            done.close(); // made on the pool's threads, outside the caller's scope
+            return y;
+        }
+        NDArray y = padRows(x).matMul(w);
+        return n >= MIN_ROWS ? y : y.get("0:" + n);
+    }
+
     /** {@code x · Wᵀ + b} for a torch {@code nn.Linear} weight [out, in]. */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
-        NDArray y = x.matMul(w.transpose());
+        NDArray y = project(x, w.transpose());
         return b == null ? y : y.add(b);
     }
 }

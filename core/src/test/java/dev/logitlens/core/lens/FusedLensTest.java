@@ -1,6 +1,7 @@
 package dev.logitlens.core.lens;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -36,6 +37,55 @@ class FusedLensTest {
     @Test
     void tilesOfOneColumnOnOneWorker() {
         check(0f, true, 1, 3, 1);
+    }
+
+    @Test
+    void aRowsNumbersDoNotDependOnTheRowsBesideIt() {
+        rowInvariance(0f);
+    }
+
+    @Test
+    void aRowsNumbersDoNotDependOnTheRowsBesideItSoftcapped() {
+        rowInvariance(30f);
+    }
+
+    /**
+     * Random (inexact) inputs, a vocabulary of 1000 in tiles of 96: each row lensed alone, with
+     * its own final pass, equals the same row among all rows of all layers, bit for bit.
+     */
+    private static void rowInvariance(float softcap) {
+        Djl.engine();
+        int v = 1000;
+        int d = 64;
+        int n = 9;
+        int layers = 3;
+        try (NDManager m = NDManager.newBaseManager(); Workers pool = new Workers(2)) {
+            m.getEngine().setRandomSeed(11);
+            Unembedding u = new Unembedding(m.randomNormal(new Shape(v, d)), m.randomNormal(new Shape(v)), softcap);
+            FusedLens lens = new FusedLens(u, pool, 96, 8);
+            NDArray fx = m.randomNormal(new Shape(n, d)).mul(2f);
+            NDArray lx = m.randomNormal(new Shape(layers * n, d)).mul(2f);
+            int[] finalRow = IntStream.range(0, layers * n).map(j -> j % n).toArray();
+            FusedLens.Final fin = lens.finalPass(fx, K, m);
+            FusedLens.Stats all = lens.rows(lx, finalRow, fin, K);
+            for (int r = 0; r < n; r++) {
+                FusedLens.Final one = lens.finalPass(fx.get(r + ":" + (r + 1)), K, m);
+                assertEquals(fin.stats().lse()[r], one.stats().lse()[0], 0f, "final lse, row " + r);
+                assertEquals(fin.stats().entropy()[r], one.stats().entropy()[0], 0f, "final entropy, row " + r);
+                for (int l = 0; l < layers; l++) {
+                    int j = l * n + r;
+                    FusedLens.Stats alone = lens.rows(lx.get(j + ":" + (j + 1)), new int[] {0}, one, K);
+                    String what = "layer " + l + " row " + r;
+                    assertArrayEquals(all.topIds()[j], alone.topIds()[0], what);
+                    assertArrayEquals(all.topVals()[j], alone.topVals()[0], 0f, what);
+                    assertEquals(all.lse()[j], alone.lse()[0], 0f, what);
+                    assertEquals(all.entropy()[j], alone.entropy()[0], 0f, what);
+                    assertEquals(all.kl()[j], alone.kl()[0], 0f, what);
+                    assertEquals(all.answerProb()[j], alone.answerProb()[0], 0f, what);
+                    assertEquals(all.rank()[j], alone.rank()[0], what);
+                }
+            }
+        }
     }
 
     private static void check(float softcap, boolean bias, int tileCols, int chunkRows, int workers) {
@@ -74,10 +124,14 @@ class FusedLensTest {
             FusedLens lens = new FusedLens(u, pool, tileCols, chunkRows);
             FusedLens.Final fin = lens.finalPass(m.create(flat(x[LAYERS]), new Shape(N, D)), K, m);
             NDList layers = new NDList();
+            int[] finalRow = new int[LAYERS * N];
             for (int l = 0; l < LAYERS; l++) {
                 layers.add(m.create(flat(x[l]), new Shape(N, D)));
+                for (int r = 0; r < N; r++) {
+                    finalRow[l * N + r] = r;
+                }
             }
-            FusedLens.Stats s = lens.layers(layers, fin, K);
+            FusedLens.Stats s = lens.rows(NDArrays.concat(layers, 0), finalRow, fin, K);
 
             for (int r = 0; r < N; r++) {
                 double[] zf = logits(x[LAYERS][r], w, b, softcap);

@@ -32,7 +32,7 @@ public final class Gpt2Model extends BaseLensModel<Gpt2Config, Gpt2Weights, Gpt2
         long d = config.hiddenSize();
         // Attention: c_attn packs q, k, v along the output axis              [N, 3D]
         NDArray x = Ops.layerNorm(h, b.ln1W(), b.ln1B(), config.layerNormEps());
-        NDList qkv = x.matMul(b.attnW()).add(b.attnB()).split(new long[] {d, 2 * d}, 1);
+        NDList qkv = Ops.project(x, b.attnW()).add(b.attnB()).split(new long[] {d, 2 * d}, 1);
         NDArray q = Ops.splitHeads(qkv.get(0), config.numHeads());          // [H, N, Dh]
         NDArray k = Ops.splitHeads(qkv.get(1), config.numHeads());
         NDArray v = Ops.splitHeads(qkv.get(2), config.numHeads());
@@ -41,11 +41,11 @@ public final class Gpt2Model extends BaseLensModel<Gpt2Config, Gpt2Weights, Gpt2
             scale /= (layer + 1);
         }
         NDArray attn = Ops.attention(batch, q, k, v, 0, scale, 0f);        // [N, D]
-        h = h.add(attn.matMul(b.attnProjW()).add(b.attnProjB()));
+        h = h.add(Ops.project(attn, b.attnProjW()).add(b.attnProjB()));
         // MLP: c_fc, activation, c_proj                                     [N, I] → [N, D]
         x = Ops.layerNorm(h, b.ln2W(), b.ln2B(), config.layerNormEps());
-        NDArray mlp = Ops.activation(config.activation(), x.matMul(b.fcW()).add(b.fcB()));
-        return h.add(mlp.matMul(b.fcProjW()).add(b.fcProjB()));
+        NDArray mlp = Ops.activation(config.activation(), Ops.project(x, b.fcW()).add(b.fcB()));
+        return h.add(Ops.project(mlp, b.fcProjW()).add(b.fcProjB()));
     }
 
     @Override

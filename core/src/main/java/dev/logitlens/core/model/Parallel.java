@@ -1,0 +1,41 @@
+package dev.logitlens.core.model;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * Threads a forward pass may split its projections over: bound by the caller for the duration of one call when it
+ * has threads to spare (one long prompt), read by {@link Ops#project}. Unbound, everything runs on the calling thread.
+ */
+public final class Parallel {
+    /** Independent tasks run side by side, results in order. */
+    public interface Pool {
+        int size();
+
+        <T> List<T> all(List<? extends Callable<T>> tasks);
+    }
+
+    private static final ThreadLocal<Pool> BOUND = new ThreadLocal<>();
+
+    private Parallel() {}
+
+    /** Runs {@code body} with {@code pool} bound to this thread. */
+    public static <T> T with(Pool pool, Supplier<T> body) {
+        Pool before = BOUND.get();
+        BOUND.set(pool);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                BOUND.remove();
+            } else {
+                BOUND.set(before);
+            }
+        }
+    }
+
+    static Pool bound() {
+        return BOUND.get();
+    }
+}
