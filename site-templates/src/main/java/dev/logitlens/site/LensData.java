@@ -49,7 +49,7 @@ final class LensData {
             if (lens != null) {
                 g.writeStringField("lens", lens);
             }
-            g.writeStringField("model", r.model());
+            g.writeStringField("model", modelId); // the name the widget shows (V2's meta.model)
             g.writeStringField("modelId", modelId);
             g.writeStringField("promptId", promptId);
             g.writeNumberField("k", r.k());

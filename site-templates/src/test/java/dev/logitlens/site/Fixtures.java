@@ -35,7 +35,7 @@ final class Fixtures {
     }
 
     /** A consistent result for {@code input} on a model with {@code numLayers} blocks, all lensed. */
-    static LensResult result(String model, String[] input, int numLayers, int k, long seed) {
+    static LensResult result(String[] input, int numLayers, int k, long seed) {
         Random rnd = new Random(seed);
         int p = input.length;
         int l = numLayers;
@@ -125,7 +125,7 @@ final class Fixtures {
         for (int id : finalTop1) {
             vocab.put(id, word(id));
         }
-        return new LensResult(model, inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl, finalTop1,
+        return new LensResult(inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl, finalTop1,
                 ftProb, ftRank);
     }
 
@@ -172,11 +172,11 @@ final class Fixtures {
                     runs.add(SiteRun.failed(m.id(), p.id(), "<b>CUDA</b> out of memory & more </script>"));
                     continue;
                 }
-                LensResult r = result(m.id(), tokenize(p.text()), depth[mi], 5, 31L * mi + pi);
+                LensResult r = result(tokenize(p.text()), depth[mi], 5, 31L * mi + pi);
                 SiteRun run = SiteRun.ok(m.id(), p.id(), r, provenance(m.id(), m.source(), r, p.text()),
                         "data/" + m.id() + "/" + p.id() + ".json");
                 if (m.id().equals("tiny-a") && p.id().equals("france")) { // the one run with a tuned lens
-                    LensResult t = result(m.id(), tokenize(p.text()), depth[mi], 5, 977);
+                    LensResult t = result(tokenize(p.text()), depth[mi], 5, 977);
                     float[][] between = new float[depth[mi]][r.numPositions()];
                     Random rnd = new Random(3);
                     for (float[] row : between) {
@@ -220,7 +220,7 @@ final class Fixtures {
             for (int pi = 0; pi < prompts.size(); pi++) {
                 SiteModelInfo m = models.get(mi);
                 SitePrompt p = prompts.get(pi);
-                LensResult r = result(m.id(), tokenize(p.text()), 12 + 4 * mi, 5, 1000L * mi + pi);
+                LensResult r = result(tokenize(p.text()), 12 + 4 * mi, 5, 1000L * mi + pi);
                 runs.add(SiteRun.ok(m.id(), p.id(), r, provenance(m.id(), m.source(), r, p.text()),
                         "data/" + m.id() + "/" + p.id() + ".json"));
             }
@@ -234,9 +234,9 @@ final class Fixtures {
             if (run.ok()) {
                 Path f = out.resolve(run.dataPath());
                 Files.createDirectories(f.getParent());
-                Files.writeString(f, V2.json(run.result()), StandardCharsets.UTF_8);
+                Files.writeString(f, V2.json(run.result(), run.modelId()), StandardCharsets.UTF_8);
                 if (run.tuned() != null) {
-                    Files.writeString(out.resolve(run.tuned().dataPath()), V2.json(run.tuned().result()),
+                    Files.writeString(out.resolve(run.tuned().dataPath()), V2.json(run.tuned().result(), run.modelId()),
                             StandardCharsets.UTF_8);
                 }
             }

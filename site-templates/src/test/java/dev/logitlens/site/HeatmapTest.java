@@ -35,7 +35,7 @@ class HeatmapTest {
 
     @Test
     void depthMapEndsAtOneAndMarksTheSettleCell() {
-        LensResult r = Fixtures.result("m", new String[] {"a", " b", " c"}, 8, 3, 7);
+        LensResult r = Fixtures.result(new String[] {"a", " b", " c"}, 8, 3, 7);
         Heatmap.Svg svg = Heatmap.byDepth(r);
         assertEquals("0 0 1000 30", svg.viewBox());
         int settle = r.settleLayerIndex(2);

@@ -54,7 +54,7 @@ class ImportTest {
         assertTrue(direct.stream().allMatch(RunOutcome::ok));
         for (RunOutcome o : direct) {
             Files.createDirectories(tmp.resolve("v2"));
-            Files.write(tmp.resolve("v2/" + o.promptId() + ".json"), V2Json.write(o.result()));
+            Files.write(tmp.resolve("v2/" + o.promptId() + ".json"), V2Json.write(o.result(), o.modelId()));
             Files.createDirectories(tmp.resolve("own"));
             Files.write(tmp.resolve("own/" + o.promptId() + ".json"), RunJson.write(o.result(), o.provenance()));
         }
@@ -68,7 +68,7 @@ class ImportTest {
             LensResult v2 = imported.outcomes().get(i).result();
             // the same top-k strings and trajectories: the V2 document written back is the export (as JSON: the
             // made-up ids may list a position's tracked tokens in another order)
-            assertEquals(JSON.readTree(V2Json.write(want)), JSON.readTree(V2Json.write(v2)));
+            assertEquals(JSON.readTree(V2Json.write(want, "demo")), JSON.readTree(V2Json.write(v2, "demo")));
             for (int li = 0; li < want.numLayers(); li++) {
                 for (int pos = 0; pos < want.numPositions(); pos++) {
                     assertEquals(want.vocab().get(want.topk()[li][pos][0]), v2.vocab().get(v2.topk()[li][pos][0]));

@@ -196,7 +196,7 @@ class SiteRendererTest {
             for (SiteRun run : s.runs()) {
                 if (run.ok()) {
                     String ours = ScriptJson.escape(LensData.json(run.result(), run.modelId(), run.promptId()));
-                    String v2 = V2.json(run.result());
+                    String v2 = V2.json(run.result(), run.modelId());
                     assertTrue(ours.getBytes(StandardCharsets.UTF_8).length <= v2.getBytes(StandardCharsets.UTF_8).length,
                             run.modelId() + "/" + run.promptId() + ": " + ours.length() + " > V2 " + v2.length());
                 }
@@ -328,7 +328,7 @@ class SiteRendererTest {
         double maxRatio = 0;
         for (SiteRun run : big.runs()) {
             long o = ScriptJson.escape(LensData.json(run.result(), run.modelId(), run.promptId())).getBytes(StandardCharsets.UTF_8).length;
-            long v = V2.json(run.result()).getBytes(StandardCharsets.UTF_8).length;
+            long v = V2.json(run.result(), run.modelId()).getBytes(StandardCharsets.UTF_8).length;
             ours += o;
             v2 += v;
             if ((double) o / v > maxRatio) {

@@ -15,7 +15,7 @@ final class V2 {
     private V2() {
     }
 
-    static String json(LensResult r) {
-        return new String(V2Json.write(r), StandardCharsets.UTF_8);
+    static String json(LensResult r, String model) {
+        return new String(V2Json.write(r, model), StandardCharsets.UTF_8);
     }
 }

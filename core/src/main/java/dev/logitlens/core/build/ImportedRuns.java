@@ -45,7 +45,7 @@ final class ImportedRuns {
             JsonNode root = V2Document.tree(bytes, name);
             String source = m.source();
             if (V2Document.isV2Only(root)) {
-                LensResult r = V2Document.read(root, name, m.id());
+                LensResult r = V2Document.read(root, name);
                 return RunOutcome.read(run, r, new Provenance(m.id(), source, null, "unknown", "unknown", "unknown",
                         r.k(), Arrays.stream(r.layers()).boxed().toList(), run.prompt().text(), V2_TOOL));
             }

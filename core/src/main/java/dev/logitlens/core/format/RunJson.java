@@ -60,7 +60,7 @@ public final class RunJson {
      */
     public static byte[] write(LensResult r, Provenance p, String lens, float[][] klToLogitLens) {
         byte[] body = RunJsonWriter.object(g -> {
-            RunJsonWriter.v2(g, r, lens);
+            RunJsonWriter.v2(g, r, p.modelId(), lens);
             RunJsonWriter.lossless(g, r, klToLogitLens);
             RunJsonWriter.provenance(g, p);
         });

@@ -31,7 +31,7 @@ final class RunJsonReader {
             throw ours.child("format").fail("this logitlens reads format " + RunJson.FORMAT + ", the file has "
                     + ours.node().path("format") + "; rebuild it with this version");
         }
-        String model = meta.field("model").text();
+        meta.field("model").text(); // required by V2 readers; the run's identity is provenance.modelId
         String[] input = root.field("input").strings();
         int[] layers = root.field("layers").ints();
         int k = ours.field("k").integer();
@@ -56,7 +56,7 @@ final class RunJsonReader {
         int[][] top1Rank = metrics.field("finalTop1Rank").ints2();
         LensResult result;
         try {
-            result = new LensResult(model, inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl,
+            result = new LensResult(inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl,
                     finalTop1, top1Prob, top1Rank, answers(ours.child("answers")));
         } catch (IllegalArgumentException e) {
             throw new RunJsonException(root.source() + ": inconsistent shapes: " + e.getMessage());

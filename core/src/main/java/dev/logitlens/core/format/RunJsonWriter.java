@@ -43,15 +43,16 @@ final class RunJsonWriter {
 
     // ---- V2: the seed's to_js_format, field by field ----
 
-    static void v2(JsonGenerator g, LensResult r) throws IOException {
-        v2(g, r, null);
+    static void v2(JsonGenerator g, LensResult r, String model) throws IOException {
+        v2(g, r, model, null);
     }
 
-    static void v2(JsonGenerator g, LensResult r, String lens) throws IOException {
+    /** @param model {@code meta.model}: the name the widget shows, the gallery id of the run's model */
+    static void v2(JsonGenerator g, LensResult r, String model, String lens) throws IOException {
         Map<Integer, String> vocab = r.vocab();
         g.writeObjectFieldStart("meta");
         g.writeNumberField("version", RunJson.V2);
-        g.writeStringField("model", r.model());
+        g.writeStringField("model", model);
         if (lens != null) {
             g.writeStringField("lens", lens);
         }

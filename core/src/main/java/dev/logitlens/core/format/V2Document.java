@@ -57,10 +57,9 @@ public final class V2Document {
     /**
      * The result a V2 document holds.
      *
-     * @param model the name to give the result (the gallery's model id)
      * @throws RunJsonException naming the file and the field that is wrong
      */
-    public static LensResult read(JsonNode rootNode, String source, String model) {
+    public static LensResult read(JsonNode rootNode, String source) {
         Cursor root = Cursor.root(source, rootNode);
         Cursor version = root.field("meta").field("version");
         if (!version.node().isIntegralNumber() || version.node().intValue() != RunJson.V2) {
@@ -199,7 +198,7 @@ public final class V2Document {
         for (int li = 0; li < l; li++) {
             kl[li] = unknown[li].clone();
         }
-        return new LensResult(model, inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl, finalTop1,
+        return new LensResult(inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, kl, finalTop1,
                 finalProb, finalRank);
     }
 

@@ -26,7 +26,6 @@ public final class LensCollector implements AutoCloseable {
     private final LensModel model;
     private final LensTokenizer tokenizer;
     private final NDManager manager;
-    private final String modelName;
     private final Workers workers;
 
     /**
@@ -76,8 +75,7 @@ public final class LensCollector implements AutoCloseable {
     /**
      * @param manager a manager on the model's device; each pass runs in a sub-manager of it
      */
-    public LensCollector(String modelName, LensModel model, LensTokenizer tokenizer, NDManager manager) {
-        this.modelName = modelName;
+    public LensCollector(LensModel model, LensTokenizer tokenizer, NDManager manager) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.manager = manager;
@@ -190,7 +188,7 @@ public final class LensCollector implements AutoCloseable {
             vocabMap.put(id, tokenizer.tokenString(id));
         }
         String[] input = Arrays.stream(ids).mapToObj(tokenizer::tokenString).toArray(String[]::new);
-        return new LensResult(modelName, ids, input, job.layers(), job.k(), m.topk(), m.tracked(), m.probs(), vocabMap,
+        return new LensResult(ids, input, job.layers(), job.k(), m.topk(), m.tracked(), m.probs(), vocabMap,
                 m.entropy(), m.kl(), m.finalTop1(), m.finalTop1Prob(), m.finalTop1Rank(), m.answers());
     }
 

@@ -1,16 +1,16 @@
 package dev.logitlens.core.lens;
 
-import java.util.Objects;
 import java.util.SortedMap;
 
 /**
- * Everything the collector measured for one prompt on one model: plain Java, no NDArrays.
+ * Everything the collector measured for one prompt on one model: plain Java, no NDArrays, and plain numbers:
+ * which model and prompt they belong to is the {@link Provenance}'s to say, so the same result can be
+ * shown under another gallery id without being rebuilt.
  *
  * <p>Shapes use L = number of lensed layers, P = number of input positions, k = top-k, n_p = number
  * of tracked ids at position p. Layer indices in {@code layers} are block indices (0-based; layer i is
  * the residual stream after block i).
  *
- * @param model        model name (its id or source)
  * @param inputIds     [P] token ids of the prompt, special tokens included
  * @param input        [P] the tokens as strings (leading spaces kept, bytes decoded)
  * @param layers       [L] block indices that were lensed, in the order requested (a slice with a negative
@@ -28,7 +28,6 @@ import java.util.SortedMap;
  * @param answers      the gallery's expected answer and compare groups at the last position; empty when none
  */
 public record LensResult(
-        String model,
         int[] inputIds,
         String[] input,
         int[] layers,
@@ -45,15 +44,14 @@ public record LensResult(
         java.util.List<Answer> answers) {
 
     /** A result without answer groups. */
-    public LensResult(String model, int[] inputIds, String[] input, int[] layers, int k, int[][][] topk,
+    public LensResult(int[] inputIds, String[] input, int[] layers, int k, int[][][] topk,
                       int[][] tracked, float[][][] probs, SortedMap<Integer, String> vocab, float[][] entropy,
                       float[][] klToFinal, int[] finalTop1, float[][] finalTop1Prob, int[][] finalTop1Rank) {
-        this(model, inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, klToFinal, finalTop1,
+        this(inputIds, input, layers, k, topk, tracked, probs, vocab, entropy, klToFinal, finalTop1,
                 finalTop1Prob, finalTop1Rank, java.util.List.of());
     }
 
     public LensResult {
-        Objects.requireNonNull(model, "model");
         int p = inputIds.length;
         int l = layers.length;
         if (input.length != p || tracked.length != p || probs.length != p || finalTop1.length != p) {

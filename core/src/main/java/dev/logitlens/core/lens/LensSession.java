@@ -28,7 +28,7 @@ public final class LensSession implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.model = model;
         this.manager = manager;
-        this.collector = new LensCollector(name, model, tokenizer, manager);
+        this.collector = new LensCollector(model, tokenizer, manager);
         this.name = name;
     }
 

@@ -134,7 +134,7 @@ public final class GalleryCollector {
                 outcomes[i] = fromCache(run, prep, hit.get());
                 if (tunedHit.isPresent()) {
                     RunJson.Document t = tunedHit.get();
-                    outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(renamed(t.result(), model.id()),
+                    outcomes[i] = outcomes[i].withTuned(new RunOutcome.Tuned(t.result(),
                             t.klToLogitLens(), prep.lens().source()));
                 }
                 listener.info(progress.next() + label(run) + ": (cached)");
@@ -323,12 +323,6 @@ public final class GalleryCollector {
                 k.k(), k.layers(), k.dtype(), k.collectorVersion(), k.answers());
     }
 
-    private static LensResult renamed(LensResult r, String id) {
-        return new LensResult(id, r.inputIds(), r.input(), r.layers(), r.k(), r.topk(), r.tracked(),
-                r.probs(), r.vocab(), r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank(),
-                r.answers());
-    }
-
     private static RunCache.Key key(Prepared prep, Run run) {
         return new RunCache.Key(RunCache.weightsIdentity(prep.weightsHash(), prep.commit()), prep.tokenizerSha(),
                 run.prompt().text(), run.settings().k(), run.settings().layers().toString(), prep.keyDtype(),
@@ -337,18 +331,14 @@ public final class GalleryCollector {
 
     /**
      * A cached run under this gallery's names: the numbers and how they were computed come from the entry;
-     * the model id and source from the gallery (the same weights may sit under another id or path).
+     * the model id and source from the gallery (the same weights may sit under another id or path), which
+     * only the provenance holds.
      */
     private static RunOutcome fromCache(Run run, Prepared prep, RunJson.Document doc) {
-        LensResult r = doc.result();
-        String id = run.model().id();
-        LensResult renamed = new LensResult(id, r.inputIds(), r.input(), r.layers(), r.k(), r.topk(), r.tracked(),
-                r.probs(), r.vocab(), r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank(),
-                r.answers());
         Provenance p = doc.provenance();
-        Provenance here = new Provenance(id, prep.source(), p.revision(), p.weightsHash(), p.dtype(), p.device(),
-                p.k(), p.layers(), p.prompt(), p.toolVersion());
-        return RunOutcome.ok(run, renamed, here, true, 0);
+        Provenance here = new Provenance(run.model().id(), prep.source(), p.revision(), p.weightsHash(), p.dtype(),
+                p.device(), p.k(), p.layers(), p.prompt(), p.toolVersion());
+        return RunOutcome.ok(run, doc.result(), here, true, 0);
     }
 
     /** A model that cannot be prepared or loaded fails all its runs; the log gives the cause once. */

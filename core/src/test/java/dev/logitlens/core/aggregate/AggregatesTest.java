@@ -24,7 +24,7 @@ class AggregatesTest {
         for (int i = 0; i < 3; i++) {
             vocab.put(i, "t" + i);
         }
-        return new LensResult("m", new int[] {0}, new String[] {"t0"}, new int[] {0, 1}, 1,
+        return new LensResult(new int[] {0}, new String[] {"t0"}, new int[] {0, 1}, 1,
                 new int[][][] {{{top1[0]}}, {{top1[1]}}}, new int[][] {{0, 1, 2}},
                 new float[][][] {{{0.5f, 0.25f, 0.25f}, {0.5f, 0.25f, 0.25f}}}, vocab,
                 new float[][] {{entropy[0]}, {entropy[1]}}, new float[][] {{kl[0]}, {kl[1]}}, new int[] {fin},

@@ -87,7 +87,7 @@ class MergeTest {
         List<RunOutcome> alpha = build.collect(first, new Shard(1, 1), tmp.resolve("first")).outcomes();
         Files.createDirectories(tmp.resolve("far"));
         for (RunOutcome o : alpha.subList(0, 2)) {
-            Files.write(tmp.resolve("far/" + o.promptId() + ".json"), dev.logitlens.core.format.V2Json.write(o.result()));
+            Files.write(tmp.resolve("far/" + o.promptId() + ".json"), dev.logitlens.core.format.V2Json.write(o.result(), o.modelId()));
         }
         Path file = tmp.resolve("with-import.yaml");
         Files.writeString(file, Files.readString(tmp.resolve("logitlens.yaml"))

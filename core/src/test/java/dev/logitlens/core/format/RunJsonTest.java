@@ -23,7 +23,7 @@ class RunJsonTest {
     /** P = 2, L = 2, k = 2; ids 3 and 4 both decode to "x" (a V2 collision at position 0). */
     static LensResult tiny() {
         SortedMap<Integer, String> vocab = new TreeMap<>(Map.of(3, "x", 4, "x", 5, "a", 7, " b", 9, "!"));
-        return new LensResult("tiny", new int[] {5, 7}, new String[] {"a", " b"}, new int[] {0, 2}, 2,
+        return new LensResult(new int[] {5, 7}, new String[] {"a", " b"}, new int[] {0, 2}, 2,
                 new int[][][] {{{3, 9}, {9, 5}}, {{4, 9}, {5, 9}}},
                 new int[][] {{3, 4, 9}, {5, 9}},
                 new float[][][] {{{0.5f, 0.125f, 0.123456789f}, {1.23e-5f, 0.75f, 0.1875f}},
@@ -73,7 +73,7 @@ class RunJsonTest {
                 + "\"layers\":[0,2],"
                 + "\"topk\":[[[\"x\",\"!\"],[\"!\",\"a\"]],[[\"x\",\"!\"],[\"a\",\"!\"]]],"
                 + "\"tracked\":[{\"x\":[0.125,0.75],\"!\":[0.12346,0.1875]},{\"a\":[0.1,0.7],\"!\":[0.6,0.2]}]}";
-        assertEquals(expected, new String(V2Json.write(tiny()), StandardCharsets.UTF_8));
+        assertEquals(expected, new String(V2Json.write(tiny(), "tiny"), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -152,7 +152,6 @@ class RunJsonTest {
     }
 
     private static void assertSame(LensResult a, LensResult b) {
-        assertEquals(a.model(), b.model());
         assertArrayEquals(a.inputIds(), b.inputIds());
         assertArrayEquals(a.input(), b.input());
         assertArrayEquals(a.layers(), b.layers());
@@ -217,7 +216,7 @@ class RunJsonTest {
         }
         String[] input = Arrays.stream(ids).mapToObj(vocab::get).toArray(String[]::new);
         int[] layers = java.util.stream.IntStream.range(0, l).map(i -> i * 2).toArray();
-        return new LensResult("m", ids, input, layers, k, topk, tracked, probs, vocab, ent, kl, finalTop1, t1p, rank);
+        return new LensResult(ids, input, layers, k, topk, tracked, probs, vocab, ent, kl, finalTop1, t1p, rank);
     }
 
     private static float special(Random rng) {

@@ -10,7 +10,8 @@ import dev.logitlens.core.lens.LensResult;
 public final class V2Json {
     private V2Json() {}
 
-    public static byte[] write(LensResult r) {
-        return RunJsonWriter.object(g -> RunJsonWriter.v2(g, r));
+    /** @param model {@code meta.model} */
+    public static byte[] write(LensResult r, String model) {
+        return RunJsonWriter.object(g -> RunJsonWriter.v2(g, r, model));
     }
 }

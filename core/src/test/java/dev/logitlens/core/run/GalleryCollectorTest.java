@@ -127,6 +127,33 @@ class GalleryCollectorTest {
     }
 
     @Test
+    void aCachedRunTakesTheIdOfTheGalleryThatReadsIt() throws IOException {
+        tinyModel(tmp.resolve("models/alpha"), 1);
+        Path cache = tmp.resolve("cache");
+        String yaml = """
+                defaults: { k: 3, device: cpu }
+                models:
+                  - id: alpha
+                    path: models/alpha
+                prompts:
+                  - id: cat
+                    text: a cat sat
+                """;
+        RunOutcome computed = new GalleryCollector(new GalleryCollector.Options(cache, null, false), new Lines())
+                .collect(gallery(yaml)).get(0);
+        // the same weights under another id: served from the cache, and written under the new id only
+        RunOutcome cached = new GalleryCollector(new GalleryCollector.Options(cache, null, false), new Lines())
+                .collect(gallery(yaml.replace("id: alpha", "id: gamma"))).get(0);
+        assertTrue(cached.cached(), cached.message());
+        assertEquals("gamma", cached.provenance().modelId());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode doc = json.readTree(RunJson.write(cached.result(), cached.provenance()));
+        assertEquals("gamma", doc.path("meta").path("model").asText());
+        assertEquals(json.readTree(RunJson.write(computed.result(), computed.provenance())).get("logitlens"),
+                doc.get("logitlens"));
+    }
+
+    @Test
     void aLayerOutOfRangeFailsThatRunWithTheGalleryLocation() throws IOException {
         tinyModel(tmp.resolve("models/alpha"), 1);
         Gallery g = gallery("""
