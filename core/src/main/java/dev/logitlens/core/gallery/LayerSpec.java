@@ -1,5 +1,7 @@
 package dev.logitlens.core.gallery;
 
+import dev.logitlens.core.lens.LayerIndices;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +16,7 @@ import java.util.stream.Collectors;
  * Python), or a Python slice {@code start:stop[:step]} such as {@code "0:12"} or {@code "-4:"}.
  *
  * <p>Nothing here knows the model; {@link #resolve(int)} turns the spec into concrete indices once the number of
- * layers is known.
+ * layers is known, through {@link LayerIndices} as the collector does.
  *
  * @param kind which of the three forms this is
  * @param indices the indices for {@link Kind#LIST}, in the order given; empty otherwise
@@ -146,50 +148,16 @@ public record LayerSpec(Kind kind, List<Integer> indices, Integer start, Integer
      *     (callers add both, see {@link Run#layerIndices(int)})
      */
     public int[] resolve(int numLayers) {
-        if (numLayers <= 0) {
-            throw new IllegalArgumentException("layers: cannot select from a model with " + numLayers + " layers");
-        }
         return switch (kind) {
-            case ALL -> {
-                int[] out = new int[numLayers];
-                for (int i = 0; i < numLayers; i++) {
-                    out[i] = i;
-                }
-                yield out;
-            }
-            case LIST -> resolveList(numLayers);
+            case ALL -> LayerIndices.all(numLayers);
+            case LIST -> LayerIndices.resolve(indices, numLayers);
             case SLICE -> resolveSlice(numLayers);
         };
     }
 
-    private int[] resolveList(int n) {
-        List<Integer> bad = indices.stream().filter(i -> i < -n || i >= n).toList();
-        if (!bad.isEmpty()) {
-            throw new IllegalArgumentException("layers: " + bad + (bad.size() == 1 ? " is" : " are")
-                    + " out of range for " + modelSize(n) + " (valid: " + validRange(n) + ")");
-        }
-        int[] out = new int[indices.size()];
-        Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < out.length; i++) {
-            int index = indices.get(i);
-            out[i] = index < 0 ? index + n : index;
-            if (!seen.add(out[i])) {
-                List<Integer> same = new ArrayList<>();
-                for (int j = 0; j <= i; j++) {
-                    int other = indices.get(j);
-                    if ((other < 0 ? other + n : other) == out[i]) {
-                        same.add(other);
-                    }
-                }
-                throw new IllegalArgumentException("layers: " + same + " all name layer " + out[i] + " of "
-                        + modelSize(n));
-            }
-        }
-        return out;
-    }
-
-    /** Python's slice.indices() followed by range(). */
+    /** Python's slice.indices() followed by range(): in range and distinct by construction. */
     private int[] resolveSlice(int n) {
+        LayerIndices.requireLayers(n);
         int st = step == null ? 1 : step;
         int lower = st > 0 ? 0 : -1;
         int upper = st > 0 ? n : n - 1;
@@ -200,8 +168,8 @@ public record LayerSpec(Kind kind, List<Integer> indices, Integer start, Integer
             out.add(i);
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("layers: \"" + this + "\" selects no layers of " + modelSize(n)
-                    + " (valid: " + validRange(n) + ")");
+            throw new IllegalArgumentException("layers: \"" + this + "\" selects no layers of "
+                    + LayerIndices.modelSize(n) + " (valid: " + LayerIndices.validRange(n) + ")");
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -209,14 +177,6 @@ public record LayerSpec(Kind kind, List<Integer> indices, Integer start, Integer
     private static int clamp(int bound, int n, int lower, int upper) {
         int b = bound < 0 ? bound + n : bound;
         return Math.max(lower, Math.min(upper, b));
-    }
-
-    private static String modelSize(int n) {
-        return "a " + n + "-layer model";
-    }
-
-    private static String validRange(int n) {
-        return "0.." + (n - 1) + " or -" + n + "..-1";
     }
 
     /** Index of the first element equal to an earlier one, or -1. Shared with the YAML reader. */

@@ -197,31 +197,12 @@ public final class LensCollector implements AutoCloseable {
         workers.close();
     }
 
-    /**
-     * Resolves requested layers against a model of {@code numLayers} blocks: null means all; negative
-     * indices count from the end as in Python; out-of-range or repeated indices are errors.
-     */
-    public static int[] resolveLayers(int[] requested, int numLayers) {
-        if (requested == null) {
-            return java.util.stream.IntStream.range(0, numLayers).toArray();
+    /** The request's layers through {@link LayerIndices}, as the gallery resolves them; null means all. */
+    private static int[] resolveLayers(int[] requested, int numLayers) {
+        try {
+            return LayerIndices.resolve(requested, numLayers);
+        } catch (IllegalArgumentException e) {
+            throw new LensException(e.getMessage());
         }
-        if (requested.length == 0) {
-            throw new LensException("layers is empty; list at least one layer or use 'all'");
-        }
-        int[] out = new int[requested.length];
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        for (int i = 0; i < requested.length; i++) {
-            int r = requested[i];
-            int v = r < 0 ? numLayers + r : r;
-            if (v < 0 || v >= numLayers) {
-                throw new LensException("layers: [" + r + "] is out of range for a " + numLayers + "-layer model (valid: 0.."
-                        + (numLayers - 1) + " or -" + numLayers + "..-1)");
-            }
-            if (!seen.add(v)) {
-                throw new LensException("layers: layer " + v + " is listed twice");
-            }
-            out[i] = v;
-        }
-        return out;
     }
 }
