@@ -3,44 +3,21 @@ package dev.logitlens.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.CheckpointException;
 
 
 /**
- * What the families share when loading: config.json into its record, early failure on values the forward
- * pass lacks, and the separate-or-tied unembedding.
+ * What the families share when loading: the config path errors name, early failure on values the forward
+ * pass lacks, and the separate-or-tied unembedding. (config.json is read by each family's config record through
+ * {@link ConfigReader}.)
  */
 public final class FamilySupport {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private FamilySupport() {}
 
     /** The checkpoint's config.json path, as error messages name it. */
     public static String configPath(Checkpoint checkpoint) {
         return checkpoint.dir().resolve(Checkpoint.CONFIG).toString();
-    }
-
-    /**
-     * Binds {@code json} to {@code type}; a missing or malformed key becomes a {@link CheckpointException}
-     * naming {@code where} (the config.json path) and the family.
-     *
-     * @param sizes the keys every tensor's shape follows, each with the default transformers would fill in:
-     *              absent, they fail here naming that default (see {@link ConfigReader#required})
-     */
-    public static <T> T parse(JsonNode json, Class<T> type, String where, String family, ConfigReader.Size... sizes) {
-        ConfigReader r = new ConfigReader(json, where);
-        for (ConfigReader.Size size : sizes) {
-            r.required(size.key(), size.transformersDefault());
-        }
-        try {
-            return JSON.treeToValue(json, type);
-        } catch (Exception e) {
-            String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new CheckpointException(where + ": invalid " + family + " config (" + msg + ")");
-        }
     }
 
     /**

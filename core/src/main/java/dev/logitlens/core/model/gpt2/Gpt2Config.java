@@ -1,22 +1,25 @@
 package dev.logitlens.core.model.gpt2;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlens.core.model.ConfigReader;
 
-/** GPT-2's config.json, with Hugging Face's defaults for absent keys. */
-@JsonIgnoreProperties(ignoreUnknown = true)
+
+/**
+ * GPT-2's config.json ({@code GPT2Config}), with Hugging Face's defaults for absent keys (null components
+ * take them here, so a config built in code gets them too).
+ */
 public record Gpt2Config(
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("n_positions") int maxPositions,
-        @JsonProperty("n_embd") int hiddenSize,
-        @JsonProperty("n_layer") int numLayers,
-        @JsonProperty("n_head") int numHeads,
-        @JsonProperty("n_inner") Integer innerSize,
-        @JsonProperty("activation_function") String activation,
-        @JsonProperty("layer_norm_epsilon") Float layerNormEps,
-        @JsonProperty("scale_attn_weights") Boolean scaleAttnWeights,
-        @JsonProperty("scale_attn_by_inverse_layer_idx") Boolean scaleByInverseLayerIdx,
-        @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
+        int vocabSize,
+        int maxPositions,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        Integer innerSize,
+        String activation,
+        Float layerNormEps,
+        Boolean scaleAttnWeights,
+        Boolean scaleByInverseLayerIdx,
+        Boolean tieWordEmbeddings) {
 
     public Gpt2Config {
         if (innerSize == null) {
@@ -47,5 +50,20 @@ public record Gpt2Config(
 
     public int headSize() {
         return hiddenSize / numHeads;
+    }
+
+    /** Reads {@code json}; {@code where} names the file in errors. */
+    public static Gpt2Config from(JsonNode json, String where) {
+        ConfigReader r = new ConfigReader(json, where);
+        // The sizes shape every tensor: absent, they are an error naming the default transformers would use.
+        int vocab = r.required("vocab_size", 50257);
+        int positions = r.required("n_positions", 1024);
+        int hidden = r.required("n_embd", 768);
+        int layers = r.required("n_layer", 12);
+        int heads = r.required("n_head", 12);
+        return r.build("GPT-2", () -> new Gpt2Config(vocab, positions, hidden, layers, heads, r.intOrNull("n_inner"),
+                r.textOrNull("activation_function"), r.floatOrNull("layer_norm_epsilon"),
+                r.boolOrNull("scale_attn_weights"), r.boolOrNull("scale_attn_by_inverse_layer_idx"),
+                r.boolOrNull("tie_word_embeddings")));
     }
 }

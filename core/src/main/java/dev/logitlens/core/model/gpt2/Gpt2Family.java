@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.Family;
-import dev.logitlens.core.model.ConfigReader;
 import dev.logitlens.core.model.FamilySupport;
 import dev.logitlens.core.model.LensModel;
 import dev.logitlens.core.model.Weights;
@@ -27,9 +26,7 @@ public final class Gpt2Family implements Family {
     @Override
     public LensModel load(Checkpoint checkpoint, NDManager manager, DataType dtype, BlockStore.Residency residency) {
         String where = FamilySupport.configPath(checkpoint);
-        Gpt2Config c = FamilySupport.parse(checkpoint.config(), Gpt2Config.class, where, "GPT-2",
-                new ConfigReader.Size("n_embd", 768), new ConfigReader.Size("n_layer", 12),
-                new ConfigReader.Size("n_head", 12));
+        Gpt2Config c = Gpt2Config.from(checkpoint.config(), where);
         FamilySupport.checkActivation(manager, c.activation(), "activation_function", where);
         Weights w = new Weights(checkpoint, manager, dtype, "wte.weight", "", "transformer.");
         long d = c.hiddenSize();

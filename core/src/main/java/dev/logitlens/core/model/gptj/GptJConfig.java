@@ -1,30 +1,25 @@
 package dev.logitlens.core.model.gptj;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.model.ConfigReader;
-import dev.logitlens.core.model.FamilySupport;
 
 /**
  * GPT-J's config.json ({@code GPTJConfig}), with Hugging Face's defaults for absent keys.
  *
  * @param rotaryDim dims of each head that rotate (interleaved pairs), the rest pass through
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record GptJConfig(
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("n_positions") @JsonAlias("max_position_embeddings") Integer maxPositions,
-        @JsonProperty("n_embd") @JsonAlias("hidden_size") int hiddenSize,
-        @JsonProperty("n_layer") @JsonAlias("num_hidden_layers") int numLayers,
-        @JsonProperty("n_head") @JsonAlias("num_attention_heads") int numHeads,
-        @JsonProperty("rotary_dim") Integer rotaryDim,
-        @JsonProperty("n_inner") Integer innerSize,
-        @JsonProperty("activation_function") String activation,
-        @JsonProperty("layer_norm_epsilon") Float layerNormEps,
-        @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
+        int vocabSize,
+        Integer maxPositions,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        Integer rotaryDim,
+        Integer innerSize,
+        String activation,
+        Float layerNormEps,
+        Boolean tieWordEmbeddings) {
 
     /** GPT-J's sinusoids are built with a fixed base; config.json has no key for it. */
     public static final double ROTARY_BASE = 10000.0;
@@ -64,13 +59,21 @@ public record GptJConfig(
         return hiddenSize / numHeads;
     }
 
-    static GptJConfig from(JsonNode json, String where) {
+    public static GptJConfig from(JsonNode json, String where) {
         // rotary_dim: null makes GPTJAttention rotate with embed_dim-wide sinusoids, which only runs for one head.
         if (json.has("rotary_dim") && json.get("rotary_dim").isNull()) {
             throw new CheckpointException(where + ": rotary_dim is null; set it to the number of rotated dims per "
                     + "head (gpt-j-6b: 64)");
         }
-        return FamilySupport.parse(json, GptJConfig.class, where, "GPT-J", new ConfigReader.Size("n_embd", 4096),
-                new ConfigReader.Size("n_layer", 28), new ConfigReader.Size("n_head", 16));
+        ConfigReader r = new ConfigReader(json, where);
+        // GPTJConfig's attribute_map also accepts the common names (hidden_size, ...).
+        int vocab = r.required("vocab_size", 50400);
+        int hidden = r.required(r.keyOf("n_embd", "hidden_size"), 4096);
+        int layers = r.required(r.keyOf("n_layer", "num_hidden_layers"), 28);
+        int heads = r.required(r.keyOf("n_head", "num_attention_heads"), 16);
+        return r.build("GPT-J", () -> new GptJConfig(vocab, r.intOrNull(r.keyOf("n_positions",
+                "max_position_embeddings")), hidden, layers, heads, r.intOrNull("rotary_dim"), r.intOrNull("n_inner"),
+                r.textOrNull("activation_function"), r.floatOrNull("layer_norm_epsilon"),
+                r.boolOrNull("tie_word_embeddings")));
     }
 }

@@ -1,10 +1,7 @@
 package dev.logitlens.core.model.gptneox;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.model.ConfigReader;
-import dev.logitlens.core.model.FamilySupport;
 
 /**
  * GPT-NeoX's config.json ({@code GPTNeoXConfig}, Pythia), with Hugging Face's defaults for absent keys.
@@ -13,24 +10,23 @@ import dev.logitlens.core.model.FamilySupport;
  *
  * @param ropeScaling the {@code rope_scaling} (or {@code rope_parameters}) object, or null
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record GptNeoXConfig(
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("hidden_size") int hiddenSize,
-        @JsonProperty("num_hidden_layers") int numLayers,
-        @JsonProperty("num_attention_heads") int numHeads,
-        @JsonProperty("intermediate_size") int intermediateSize,
-        @JsonProperty("hidden_act") String activation,
-        @JsonProperty("max_position_embeddings") Integer maxPositions,
-        @JsonProperty("layer_norm_eps") Float layerNormEps,
-        @JsonProperty("use_parallel_residual") Boolean parallelResidual,
-        @JsonProperty("rotary_pct") Double rotaryPct,
-        @JsonProperty("rotary_emb_base") Double rotaryEmbBase,
-        @JsonProperty("rope_theta") Double ropeTheta,
-        @JsonProperty("rope_scaling") JsonNode ropeScaling,
-        @JsonProperty("rope_parameters") JsonNode ropeParameters,
-        @JsonProperty("attention_bias") Boolean attentionBias,
-        @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
+        int vocabSize,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        int intermediateSize,
+        String activation,
+        Integer maxPositions,
+        Float layerNormEps,
+        Boolean parallelResidual,
+        Double rotaryPct,
+        Double rotaryEmbBase,
+        Double ropeTheta,
+        JsonNode ropeScaling,
+        JsonNode ropeParameters,
+        Boolean attentionBias,
+        Boolean tieWordEmbeddings) {
 
     public GptNeoXConfig {
         if (activation == null) {
@@ -91,9 +87,17 @@ public record GptNeoXConfig(
         return ropeScaling != null ? ropeScaling : ropeParameters;
     }
 
-    static GptNeoXConfig from(JsonNode json, String where) {
-        return FamilySupport.parse(json, GptNeoXConfig.class, where, "GPT-NeoX",
-                new ConfigReader.Size("hidden_size", 6144), new ConfigReader.Size("num_hidden_layers", 44),
-                new ConfigReader.Size("num_attention_heads", 64));
+    public static GptNeoXConfig from(JsonNode json, String where) {
+        ConfigReader r = new ConfigReader(json, where);
+        int vocab = r.required("vocab_size", 50432);
+        int hidden = r.required("hidden_size", 6144);
+        int layers = r.required("num_hidden_layers", 44);
+        int heads = r.required("num_attention_heads", 64);
+        int inter = r.required("intermediate_size", 24576);
+        return r.build("GPT-NeoX", () -> new GptNeoXConfig(vocab, hidden, layers, heads, inter,
+                r.textOrNull("hidden_act"), r.intOrNull("max_position_embeddings"), r.floatOrNull("layer_norm_eps"),
+                r.boolOrNull("use_parallel_residual"), r.doubleOrNull("rotary_pct"), r.doubleOrNull("rotary_emb_base"),
+                r.doubleOrNull("rope_theta"), json.get("rope_scaling"), json.get("rope_parameters"),
+                r.boolOrNull("attention_bias"), r.boolOrNull("tie_word_embeddings")));
     }
 }

@@ -33,7 +33,7 @@ public record LlamaConfig(
     }
 
     /** Reads {@code json}; {@code where} names the file in error messages. */
-    static LlamaConfig from(JsonNode json, String where) {
+    public static LlamaConfig from(JsonNode json, String where) {
         ConfigReader r = new ConfigReader(json, where);
         String type = json.path("model_type").asText();
         boolean qwen = type.equals("qwen2") || type.equals("qwen3");

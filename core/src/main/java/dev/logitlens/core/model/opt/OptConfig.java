@@ -1,11 +1,7 @@
 package dev.logitlens.core.model.opt;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.model.ConfigReader;
-import dev.logitlens.core.model.FamilySupport;
 
 /**
  * OPT's config.json ({@code OPTConfig}), with Hugging Face's defaults for absent keys.
@@ -15,21 +11,20 @@ import dev.logitlens.core.model.FamilySupport;
  * @param doLayerNormBefore true: pre-LN blocks and a final LayerNorm (most sizes); false: post-LN blocks
  *                          and no final LayerNorm (opt-350m)
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record OptConfig(
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("max_position_embeddings") Integer maxPositions,
-        @JsonProperty("hidden_size") @JsonAlias("d_model") int hiddenSize,
-        @JsonProperty("num_hidden_layers") int numLayers,
-        @JsonProperty("num_attention_heads") int numHeads,
-        @JsonProperty("ffn_dim") int ffnDim,
-        @JsonProperty("activation_function") String activation,
-        @JsonProperty("do_layer_norm_before") Boolean doLayerNormBefore,
-        @JsonProperty("_remove_final_layer_norm") Boolean removeFinalLayerNorm,
-        @JsonProperty("word_embed_proj_dim") Integer wordEmbedProjDim,
-        @JsonProperty("enable_bias") Boolean enableBias,
-        @JsonProperty("layer_norm_elementwise_affine") Boolean layerNormAffine,
-        @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
+        int vocabSize,
+        Integer maxPositions,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        int ffnDim,
+        String activation,
+        Boolean doLayerNormBefore,
+        Boolean removeFinalLayerNorm,
+        Integer wordEmbedProjDim,
+        Boolean enableBias,
+        Boolean layerNormAffine,
+        Boolean tieWordEmbeddings) {
 
     /** OPT's LayerNorms are built with torch's default eps; config.json has no key for it. */
     public static final float LAYER_NORM_EPS = 1e-5f;
@@ -84,8 +79,17 @@ public record OptConfig(
         return wordEmbedProjDim != hiddenSize;
     }
 
-    static OptConfig from(JsonNode json, String where) {
-        return FamilySupport.parse(json, OptConfig.class, where, "OPT", new ConfigReader.Size("hidden_size", 768),
-                new ConfigReader.Size("num_hidden_layers", 12), new ConfigReader.Size("num_attention_heads", 12));
+    public static OptConfig from(JsonNode json, String where) {
+        ConfigReader r = new ConfigReader(json, where);
+        int vocab = r.required("vocab_size", 50272);
+        int hidden = r.required(r.keyOf("hidden_size", "d_model"), 768);
+        int layers = r.required("num_hidden_layers", 12);
+        int heads = r.required("num_attention_heads", 12);
+        int ffn = r.required("ffn_dim", 3072);
+        return r.build("OPT", () -> new OptConfig(vocab, r.intOrNull("max_position_embeddings"), hidden, layers, heads,
+                ffn, r.textOrNull("activation_function"), r.boolOrNull("do_layer_norm_before"),
+                r.boolOrNull("_remove_final_layer_norm"), r.intOrNull("word_embed_proj_dim"),
+                r.boolOrNull("enable_bias"), r.boolOrNull("layer_norm_elementwise_affine"),
+                r.boolOrNull("tie_word_embeddings")));
     }
 }

@@ -1,10 +1,7 @@
 package dev.logitlens.core.model.phi3;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.logitlens.core.model.ConfigReader;
-import dev.logitlens.core.model.FamilySupport;
 
 /**
  * Phi-3's config.json ({@code Phi3Config}), with Hugging Face's defaults for absent keys.
@@ -16,24 +13,23 @@ import dev.logitlens.core.model.FamilySupport;
  * @param originalMaxPositions original_max_position_embeddings (the pre-extension context longrope switches
  *                      factors at), or 0 when absent
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Phi3Config(
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("hidden_size") int hiddenSize,
-        @JsonProperty("intermediate_size") int intermediateSize,
-        @JsonProperty("num_hidden_layers") int numLayers,
-        @JsonProperty("num_attention_heads") int numHeads,
-        @JsonProperty("num_key_value_heads") Integer kvHeads,
-        @JsonProperty("head_dim") Integer headDim,
-        @JsonProperty("hidden_act") String activation,
-        @JsonProperty("max_position_embeddings") Integer maxPositions,
-        @JsonProperty("original_max_position_embeddings") Integer originalMaxPositions,
-        @JsonProperty("rms_norm_eps") Float rmsNormEps,
-        @JsonProperty("rope_theta") Double ropeTheta,
-        @JsonProperty("partial_rotary_factor") Double partialRotaryFactor,
-        @JsonProperty("rope_scaling") JsonNode ropeScaling,
-        @JsonProperty("sliding_window") Integer slidingWindow,
-        @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings) {
+        int vocabSize,
+        int hiddenSize,
+        int intermediateSize,
+        int numLayers,
+        int numHeads,
+        Integer kvHeads,
+        Integer headDim,
+        String activation,
+        Integer maxPositions,
+        Integer originalMaxPositions,
+        Float rmsNormEps,
+        Double ropeTheta,
+        Double partialRotaryFactor,
+        JsonNode ropeScaling,
+        Integer slidingWindow,
+        Boolean tieWordEmbeddings) {
 
     public Phi3Config {
         if (kvHeads == null) {
@@ -85,11 +81,19 @@ public record Phi3Config(
         return (int) (headDim * partialRotaryFactor);
     }
 
-    static Phi3Config from(JsonNode json, String where) {
+    public static Phi3Config from(JsonNode json, String where) {
         JsonNode params = json.get("rope_parameters");
-        Phi3Config c = FamilySupport.parse(json, Phi3Config.class, where, "Phi-3",
-                new ConfigReader.Size("hidden_size", 3072), new ConfigReader.Size("num_hidden_layers", 32),
-                new ConfigReader.Size("num_attention_heads", 32));
+        ConfigReader r = new ConfigReader(json, where);
+        int vocab = r.required("vocab_size", 32064);
+        int hidden = r.required("hidden_size", 3072);
+        int inter = r.required("intermediate_size", 8192);
+        int layers = r.required("num_hidden_layers", 32);
+        int heads = r.required("num_attention_heads", 32);
+        Phi3Config c = r.build("Phi-3", () -> new Phi3Config(vocab, hidden, inter, layers, heads,
+                r.intOrNull("num_key_value_heads"), r.intOrNull("head_dim"), r.textOrNull("hidden_act"),
+                r.intOrNull("max_position_embeddings"), r.intOrNull("original_max_position_embeddings"),
+                r.floatOrNull("rms_norm_eps"), r.doubleOrNull("rope_theta"), r.doubleOrNull("partial_rotary_factor"),
+                json.get("rope_scaling"), r.intOrNull("sliding_window"), r.boolOrNull("tie_word_embeddings")));
         if (c.ropeScaling() == null && params != null && params.isObject()) {
             // Newer transformers save rope_theta, partial_rotary_factor and the scaling in rope_parameters.
             c = new Phi3Config(c.vocabSize, c.hiddenSize, c.intermediateSize, c.numLayers, c.numHeads, c.kvHeads,
