@@ -3,29 +3,20 @@ package dev.logitlens.maven;
 import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.build.GalleryBuild;
 import dev.logitlens.core.gallery.Settings;
-import dev.logitlens.core.BuildListener;
-import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * What the gallery goals share: their parameters, the mapping to a {@link GalleryBuild.Request}, the log and
- * the translation of exceptions. A {@link UserInputException} (or a failed run) fails the build with its message;
- * anything else is an execution error, whether or not {@code failFast} is set.
+ * What the gallery goals share: their parameters and the mapping to a {@link GalleryBuild.Request}. A failed run
+ * fails the build, as a {@link UserInputException} does ({@link LogitLensMojo}); anything else is an execution
+ * error, whether or not {@code failFast} is set.
  */
-abstract class AbstractGalleryMojo extends AbstractMojo {
-
-    /** The gallery file. Relative paths are resolved against the project's base directory. */
-    @Parameter(property = PropertyNames.CONFIG, defaultValue = "${basedir}/logitlens.yaml")
-    File config;
+abstract class AbstractGalleryMojo extends LogitLensMojo {
 
     /**
      * The run cache. Outside {@code target/} by default so that {@code mvn clean} keeps it, and shared by
@@ -76,15 +67,6 @@ abstract class AbstractGalleryMojo extends AbstractMojo {
     @Parameter(property = PropertyNames.FAIL_FAST, defaultValue = "false")
     boolean failFast;
 
-    @Parameter(defaultValue = "${session}", readonly = true, required = true)
-    MavenSession session;
-
-    @Component
-    SettingsDecrypter decrypter;
-
-    /** The goal's name, for the log. */
-    abstract String goal();
-
     /** The goal's work; failed runs come back in the result. */
     abstract GalleryBuild.Result run(GalleryBuild build, GalleryBuild.Request request)
             throws IOException, MojoFailureException;
@@ -96,35 +78,12 @@ abstract class AbstractGalleryMojo extends AbstractMojo {
             return;
         }
         Settings overrides = overrides();
-        GalleryBuild.Result result;
-        try {
-            GalleryBuild.Request request = new GalleryBuild.Request(forMessages(config.toPath()), overrides,
-                    cacheDirectory.toPath(),
-                    HubSettings.hubOptions(session.getSettings(), session.isOffline(), refreshRefs, decrypter), failFast,
-                    memoryBudget);
-            result = run(new GalleryBuild(log()), request);
-        } catch (UserInputException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            throw new MojoExecutionException("logitlens:" + goal() + " failed: " + e.getMessage(), e);
-        }
+        GalleryBuild.Result result = translated(() -> run(new GalleryBuild(log()), new GalleryBuild.Request(
+                forMessages(config.toPath()), overrides, cacheDirectory.toPath(), hubOptions(refreshRefs), failFast,
+                memoryBudget)));
         if (result != null && result.failures().isPresent()) {
             throw new MojoFailureException(result.failures().get());
         }
-    }
-
-    private BuildListener log() {
-        return new BuildListener() {
-            @Override
-            public void info(String line) {
-                getLog().info(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                getLog().warn(line);
-            }
-        };
     }
 
     /**

@@ -1,21 +1,13 @@
 package dev.logitlens.maven;
 
-import dev.logitlens.core.BuildListener;
-import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.tuned.LensTrainer;
 import dev.logitlens.core.tuned.LensTrainingJob;
-import dev.logitlens.core.tuned.TunedLensException;
-import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 import java.io.File;
-import java.io.IOException;
 
 /**
  * Trains a tuned lens for a model on a text corpus and writes its folder (config.json, params.pt) for the gallery's
@@ -25,14 +17,10 @@ import java.io.IOException;
  * <p>Only maps parameters; the work is done by {@link LensTrainingJob}.
  */
 @Mojo(name = "train-lens", requiresProject = false, threadSafe = true)
-public class TrainLensMojo extends AbstractMojo {
+public class TrainLensMojo extends LogitLensMojo {
     /** A model directory, or the id of a model of the gallery ({@code config}). */
     @Parameter(property = PropertyNames.MODEL, required = true)
     String model;
-
-    /** The gallery file model ids are looked up in. */
-    @Parameter(property = PropertyNames.CONFIG, defaultValue = "${basedir}/logitlens.yaml")
-    File config;
 
     /** Text file, one training text per line. */
     @Parameter(property = PropertyNames.CORPUS, required = true)
@@ -74,41 +62,29 @@ public class TrainLensMojo extends AbstractMojo {
     @Parameter(property = PropertyNames.DEVICE, defaultValue = "auto")
     String device;
 
-    @Parameter(defaultValue = "${session}", readonly = true, required = true)
-    MavenSession session;
-
-    @Component
-    SettingsDecrypter decrypter;
+    @Override
+    String goal() {
+        return "train-lens";
+    }
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
-        LensTrainer.Options options;
+        LensTrainer.Options options = options();
+        translated(() -> {
+            new LensTrainingJob(model, config == null ? null : config.toPath(),
+                    corpus == null ? null : corpus.toPath(), heldOut, device, lensOutput.toPath(), options)
+                    .run(hubOptions(false), log());
+            return null;
+        });
+    }
+
+    private LensTrainer.Options options() throws MojoFailureException {
         try {
-            options = new LensTrainer.Options(steps, batch, maxTokens, learningRate, seed, logEvery);
+            return new LensTrainer.Options(steps, batch, maxTokens, learningRate, seed, logEvery);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException("logitlens:train-lens: " + e.getMessage() + " (" + PropertyNames.STEPS
                     + ", " + PropertyNames.BATCH + ", " + PropertyNames.MAX_TOKENS + ", " + PropertyNames.LEARNING_RATE
                     + ", " + PropertyNames.LOG_EVERY + ")");
-        }
-        BuildListener log = new BuildListener() {
-            @Override
-            public void info(String line) {
-                getLog().info(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                getLog().warn(line);
-            }
-        };
-        try {
-            new LensTrainingJob(model, config == null ? null : config.toPath(),
-                    corpus == null ? null : corpus.toPath(), heldOut, device, lensOutput.toPath(), options)
-                    .run(HubSettings.hubOptions(session.getSettings(), session.isOffline(), false, decrypter), log);
-        } catch (UserInputException | TunedLensException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            throw new MojoExecutionException("logitlens:train-lens failed: " + e.getMessage(), e);
         }
     }
 }
