@@ -14,11 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
@@ -27,46 +23,16 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The generated site in a real browser, opened from file://. Skipped when Chromium is not installed. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SiteBrowserTest {
-    private SiteModel site;
-    private Path out;
-    private Browser browser;
+class SiteBrowserTest extends SiteInBrowser {
 
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        site = Fixtures.small();
-        out = TestFiles.render(site, "browser-site");
+    @Override
+    SiteModel gallery() {
+        return Fixtures.small();
     }
 
-    @AfterAll
-    void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void clearLog() {
-        browser.consoleErrors(); // drop anything left over from the previous test
-    }
-
-    private Path runPage(String model, String prompt) {
-        return out.resolve("runs").resolve(model).resolve(prompt + ".html");
-    }
-
-    private LensResult result(String model, String prompt) {
-        return site.runs().stream().filter(r -> r.modelId().equals(model) && r.promptId().equals(prompt))
-                .findFirst().orElseThrow().result();
-    }
-
-    private WebElement cell(int li, int p) {
-        return browser.driver.findElement(By.cssSelector("td.cell[data-li='" + li + "'][data-p='" + p + "']"));
-    }
-
-    private WebElement popup() {
-        return browser.driver.findElement(By.cssSelector(".lens-popup"));
+    @Override
+    String folder() {
+        return "browser-site";
     }
 
     private List<String> seriesPoints() {

@@ -15,17 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -33,16 +26,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The lens widget's interactions in Chromium, on a gallery of a 6-, a 24- and an 80-layer model and prompts
  * of 2 to 5 tokens (one with zero-width and bidi control characters). Skipped when Chromium is missing.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WidgetBrowserTest {
+class WidgetBrowserTest extends SiteInBrowser {
     static final String ODD = "a\u200b b\u202ecd e";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private SiteModel site;
-    private Path out;
-    private Browser browser;
+
+    @Override
+    SiteModel gallery() {
+        return widgetGallery();
+    }
+
+    @Override
+    String folder() {
+        return "widget-site";
+    }
 
     /** Three depths on three prompts; the odd prompt's first top-1 token holds invisible characters too. */
-    static SiteModel gallery() {
+    static SiteModel widgetGallery() {
         List<SiteModelInfo> models = List.of(new SiteModelInfo("six", "Six", "path:../six"),
                 new SiteModelInfo("deep", "Deep", "path:../deep"), new SiteModelInfo("eighty", "Eighty", "path:../eighty"));
         List<SitePrompt> prompts = List.of(new SitePrompt("france", "The capital of France is", List.of()),
@@ -86,58 +85,6 @@ class WidgetBrowserTest {
                 vocab, r.entropy(), r.klToFinal(), r.finalTop1(), r.finalTop1Prob(), r.finalTop1Rank());
     }
 
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        site = gallery();
-        out = TestFiles.render(site, "widget-site");
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void clearLog() {
-        browser.consoleErrors();
-        browser.driver.manage().window().setSize(new Dimension(1400, 1000));
-    }
-
-    @AfterEach
-    void noConsoleErrors() {
-        assertEquals(List.of(), browser.consoleErrors());
-    }
-
-    LensResult result(String model, String prompt) {
-        return site.runs().stream().filter(r -> r.modelId().equals(model) && r.promptId().equals(prompt))
-                .findFirst().orElseThrow().result();
-    }
-
-    void open(String model, String prompt, String hash) {
-        Path page = out.resolve("runs").resolve(model).resolve(prompt + ".html");
-        if (hash == null) {
-            browser.open(page);
-        } else {
-            browser.open(page, hash);
-        }
-        browser.waitForLens();
-    }
-
-    WebElement cell(int li, int p) {
-        return browser.driver.findElement(By.cssSelector("td.cell[data-li='" + li + "'][data-p='" + p + "']"));
-    }
-
-    WebElement popup() {
-        return browser.driver.findElement(By.cssSelector(".lens-popup"));
-    }
-
-    String url() {
-        return browser.driver.getCurrentUrl();
-    }
-
     @SuppressWarnings("unchecked")
     List<Double> rect(String selector) {
         List<Number> r = (List<Number>) browser.js("const b = document.querySelector(arguments[0]).getBoundingClientRect();"
@@ -145,6 +92,8 @@ class WidgetBrowserTest {
         return r.stream().map(Number::doubleValue).toList();
     }
 
+    /** With where the popup and the selected cell are, which is what these tests get wrong. */
+    @Override
     void waitFor(String why, java.util.function.BooleanSupplier ok) {
         new WebDriverWait(browser.driver, Duration.ofSeconds(5)).withMessage(() -> why + " (popup " + rect(".lens-popup")
                 + ", selected cell " + (browser.driver.findElements(By.cssSelector("td.cell.sel")).isEmpty() ? "none" : rect("td.cell.sel")) + ")")

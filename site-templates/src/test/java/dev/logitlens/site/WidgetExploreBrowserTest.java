@@ -6,21 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.logitlens.core.lens.LensResult;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -28,66 +20,20 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** Exploring with the widget in Chromium: axis scaling, preview, read-out, zoom, colours, linked widgets. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WidgetExploreBrowserTest {
-    private SiteModel site;
-    private Path out;
-    private Browser browser;
+class WidgetExploreBrowserTest extends SiteInBrowser {
 
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        site = WidgetBrowserTest.gallery();
-        out = TestFiles.render(site, "widget-explore-site");
+    @Override
+    SiteModel gallery() {
+        return WidgetBrowserTest.widgetGallery();
     }
 
-    @AfterAll
-    void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void clearLog() {
-        browser.consoleErrors();
-        browser.driver.manage().window().setSize(new Dimension(1400, 1000));
-    }
-
-    @AfterEach
-    void noConsoleErrors() {
-        assertEquals(List.of(), browser.consoleErrors());
-    }
-
-    LensResult result(String model, String prompt) {
-        return site.runs().stream().filter(r -> r.modelId().equals(model) && r.promptId().equals(prompt))
-                .findFirst().orElseThrow().result();
-    }
-
-    void open(String model, String prompt, String hash) {
-        Path page = out.resolve("runs").resolve(model).resolve(prompt + ".html");
-        if (hash == null) {
-            browser.open(page);
-        } else {
-            browser.open(page, hash);
-        }
-        browser.waitForLens();
-    }
-
-    WebElement cell(int li, int p) {
-        return browser.driver.findElement(By.cssSelector("td.cell[data-li='" + li + "'][data-p='" + p + "']"));
-    }
-
-    String url() {
-        return browser.driver.getCurrentUrl();
+    @Override
+    String folder() {
+        return "widget-explore-site";
     }
 
     double num(String script, Object... args) {
         return ((Number) browser.js(script, args)).doubleValue();
-    }
-
-    void waitFor(String why, java.util.function.BooleanSupplier ok) {
-        new WebDriverWait(browser.driver, Duration.ofSeconds(5)).withMessage(why).until(d -> ok.getAsBoolean());
     }
 
     /** The y of each point of the first series, in chart coordinates. */
