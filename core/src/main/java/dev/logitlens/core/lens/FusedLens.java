@@ -82,11 +82,7 @@ final class FusedLens {
         int n = rows(x);
         NDArray logits = manager.create(new Shape(n, vocab), DataType.FLOAT32);
         Stats s = finish(run(x, null, null, null, k, logits), null, null, n);
-        // p_f = exp(z − lse)                                                     [N, V]
         NDArray lse = manager.create(s.lse(), new Shape(n, 1));
-        NDArray probs = logits.sub(lse).exp();
-        logits.close();
-        lse.close();
         // The last layer's answer is its own top-1: KL 0, rank 1
         int[] top1 = new int[n];
         float[] top1Prob = new float[n];
@@ -97,19 +93,22 @@ final class FusedLens {
             rank[r] = 1;
         }
         Stats withAnswer = new Stats(s.topIds(), s.topVals(), s.lse(), s.entropy(), new float[n], top1Prob, rank);
-        if (unembed.softcap() > 0) {
+        if (unembed.softcap() > 0) { // p_f = exp(z − lse), kept for the layers' tiles       [N, V]
+            NDArray probs = logits.sub(lse).exp();
+            logits.close();
             return new Final(withAnswer, top1, null, null, probs);
         }
-        double[][] uc = crossVectors(probs, n);
-        probs.close();
+        double[][] uc = crossVectors(logits, lse, n);
+        logits.close();
+        lse.close();
         return new Final(withAnswer, top1, uc[0], uc[1], null);
     }
 
     /**
-     * u = p_f·W [N·D'] and c = p_f·b [N], tile by tile in vocabulary order, summed in double; row ranges of the
-     * final rows are the tasks.
+     * u = p_f·W [N·D'] and c = p_f·b [N] from the final logits [N, V] and their log-sum-exps [N, 1], tile by tile in
+     * vocabulary order, summed in double; row ranges of the final rows are the tasks.
      */
-    private double[][] crossVectors(NDArray probs, int n) {
+    private double[][] crossVectors(NDArray logits, NDArray lse, int n) {
         int parts = Math.max(1, Math.min(workers.size(), n / Ops.MIN_ROWS));
         List<Callable<double[][]>> tasks = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
@@ -120,7 +119,7 @@ final class FusedLens {
                 double[] u = new double[r * hidden];
                 double[] c = new double[r];
                 try (NDScope ignored = new NDScope()) {
-                    NDArray rows = probs.get(r0 + ":" + r1);
+                    NDArray rows = logits.get(r0 + ":" + r1).sub(lse.get(r0 + ":" + r1)).exp(); // p_f [r, V]
                     for (int t = 0; t < tiles.size(); t++) {
                         try (NDScope tileScope = new NDScope()) {
                             long v0 = (long) t * tileCols;
