@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.TensorInfo;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.BlockStore.Residency;
 
 import java.io.IOException;
@@ -22,8 +23,8 @@ import java.util.regex.Pattern;
  * memory budget become a {@link Residency}, with the reason logged.
  *
  * <p>Sizes are the weights in the compute dtype (BF16 on disk is widened to float32: twice its file size). A
- * streamed model keeps its embedding, final norm and head resident and at most two blocks at once (the one
- * computing and the one being prefetched), so it needs {@code resident + 2 × largest block}.
+ * streamed model keeps its embedding, final norm and head resident and at most {@code 1 + BlockStore.AHEAD} blocks
+ * at once (the one computing and those being read ahead), so it needs {@code resident + 3 × largest block}.
  *
  * @param residency how the blocks are held
  * @param reason    what the build logs with the model's load line
@@ -68,7 +69,7 @@ public record MemoryPlan(Residency residency, String reason) {
      * @throws LensException when even streaming does not fit the budget, naming the sizes and the fix
      */
     public static MemoryPlan decide(String model, String mode, Sizes s, long budget, String budgetSource) {
-        long streamed = s.resident() + 2 * s.largestBlock();
+        long streamed = s.resident() + (1 + BlockStore.AHEAD) * s.largestBlock();
         String sizes = "weights " + gb(s.total()) + " (" + gb(s.resident()) + " outside the blocks, largest block "
                 + gb(s.largestBlock()) + "), budget " + gb(budget) + " (" + budgetSource + ")";
         switch (mode) {
@@ -93,7 +94,7 @@ public record MemoryPlan(Residency residency, String reason) {
     private static void requireStreamable(String model, Sizes s, long budget, String sizes, long streamed) {
         if (streamed > budget) {
             throw new LensException("model '" + model + "' cannot run in its memory budget even streamed: it needs "
-                    + gb(streamed) + " (the embedding, final norm and head, plus two blocks at once) but " + sizes
+                    + gb(streamed) + " (the embedding, final norm and head, plus " + (1 + BlockStore.AHEAD) + " blocks at once) but " + sizes
                     + ". Raise the budget with -Dlogitlens.memoryBudget=" + Math.max(1, (streamed + (1L << 30) - 1) >> 30)
                     + "g (on a machine with that much free memory), or use a smaller model or dtype");
         }

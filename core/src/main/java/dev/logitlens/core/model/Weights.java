@@ -47,7 +47,7 @@ public final class Weights {
         this.manager = manager;
         this.dtype = other.dtype;
         this.prefix = other.prefix;
-        this.bytesLoaded = other.bytesLoaded;
+        this.bytesLoaded = new java.util.concurrent.atomic.AtomicLong(); // its own: blocks load concurrently
     }
 
     /** The same tensors, loaded onto {@code manager} (a streamed block's own sub-manager). */
@@ -55,7 +55,7 @@ public final class Weights {
         return new Weights(this, manager);
     }
 
-    /** Bytes of checkpoint data loaded through this object and those made by {@link #on}. */
+    /** Bytes of checkpoint data loaded through this object (not those made by {@link #on}: each counts its own). */
     public long bytesLoaded() {
         return bytesLoaded.get();
     }
