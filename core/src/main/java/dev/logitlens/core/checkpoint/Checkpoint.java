@@ -181,6 +181,14 @@ public final class Checkpoint {
      * BF16 is widened to F32 here in Java: DJL's PyTorch JNI aborts the JVM on BFLOAT16 arrays.
      */
     public NDArray load(String name, NDManager manager, DataType target, long... expectedShape) {
+        return load(name, manager, target, null, expectedShape);
+    }
+
+    /**
+     * {@link #load(String, NDManager, DataType, long...)}, a BF16 tensor widened into {@code into} (a float32 tensor
+     * of its shape on {@code manager}, whose contents are overwritten) when given; other dtypes close it.
+     */
+    public NDArray load(String name, NDManager manager, DataType target, NDArray into, long... expectedShape) {
         TensorInfo t = info(name);
         if (expectedShape.length > 0 && !java.util.Arrays.equals(t.shape(), expectedShape)) {
             throw new CheckpointException(t.file() + ": tensor '" + name + "' has shape " + t.shapeString()
@@ -197,8 +205,13 @@ public final class Checkpoint {
         switch (t.dtype()) {
             case F32 -> array = manager.create(raw, shape, DataType.FLOAT32);
             case F16 -> array = manager.create(raw, shape, DataType.FLOAT16);
-            case BF16 -> array = widenBf16(raw.asShortBuffer(), t.numElements(), manager).reshape(shape);
+            case BF16 -> array = into != null && target == DataType.FLOAT32
+                    ? widenBf16Into(raw.asShortBuffer(), t.numElements(), into.reshape(t.numElements())).reshape(shape)
+                    : widenBf16(raw.asShortBuffer(), t.numElements(), manager).reshape(shape);
             default -> throw new IllegalStateException();
+        }
+        if (into != null && t.dtype() != TensorDtype.BF16) {
+            into.close();
         }
         return array.getDataType() == target ? array : convert(array, target);
     }
@@ -241,7 +254,16 @@ public final class Checkpoint {
     }
 
     static NDArray widenBf16(ShortBuffer src, long n, NDManager manager, int chunkElements) {
-        NDArray out = manager.create(new Shape(n), DataType.FLOAT32);
+        return widenBf16Into(src, n, manager.create(new Shape(n), DataType.FLOAT32), chunkElements);
+    }
+
+    /** Widens {@code n} bf16 values into {@code out} [n] float32. */
+    static NDArray widenBf16Into(ShortBuffer src, long n, NDArray out) {
+        return widenBf16Into(src, n, out, WIDEN_CHUNK);
+    }
+
+    private static NDArray widenBf16Into(ShortBuffer src, long n, NDArray out, int chunkElements) {
+        NDManager manager = out.getManager();
         int size = (int) Math.min(n, chunkElements);
         Scratch s = SCRATCH.get();
         if (s == null || s.halves.length < size) {

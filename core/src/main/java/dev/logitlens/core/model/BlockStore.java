@@ -1,6 +1,8 @@
 package dev.logitlens.core.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,9 @@ public final class BlockStore<B> implements AutoCloseable {
     public static final int AHEAD = 2;
     private final Pending<B>[] pending;
 
-    private record Pending<B>(NDManager manager, CompletableFuture<B> block, int[] holders) {}
+    private final Recycler recycler; // streamed: done blocks' tensors, for later blocks to be widened into
+
+    private record Pending<B>(NDManager manager, Weights weights, CompletableFuture<B> block, int[] holders) {}
 
     @SuppressWarnings("unchecked")
     private BlockStore(int count, Loader<B> loader, Weights weights, Residency residency) {
@@ -61,8 +65,10 @@ public final class BlockStore<B> implements AutoCloseable {
             }
             this.resident = List.copyOf(all);
             this.prefetcher = null;
+            this.recycler = null;
         } else {
             this.resident = null;
+            this.recycler = new Recycler(weights.manager());
             this.prefetcher = Executors.newFixedThreadPool(AHEAD, r -> {
                 Thread t = new Thread(r, "logitlens-block-prefetch");
                 t.setDaemon(true);
@@ -84,6 +90,7 @@ public final class BlockStore<B> implements AutoCloseable {
         this.pending = null;
         this.resident = List.copyOf(blocks);
         this.prefetcher = null;
+        this.recycler = null;
     }
 
     /** Blocks 0 .. count-1 read by {@code loader} from {@code weights}, held as {@code residency} says. */
@@ -97,6 +104,11 @@ public final class BlockStore<B> implements AutoCloseable {
 
     public int count() {
         return count;
+    }
+
+    /** Streamed block tensors widened into the memory of a block done before (0 when resident). */
+    public long tensorsRecycled() {
+        return recycler == null ? 0 : recycler.taken();
     }
 
     /** Bytes of checkpoint tensors read for blocks so far (a streamed pass reads every block once). */
@@ -148,14 +160,23 @@ public final class BlockStore<B> implements AutoCloseable {
         }
         if (p != null) {
             p.block().handle((b, e) -> null).join(); // a read still under way finishes before its memory goes
+            if (i + AHEAD + 1 < count) { // a block not yet submitted will take them
+                for (NDArray a : p.weights().loaded()) {
+                    if (!a.isReleased() && a.getDataType() == DataType.FLOAT32) {
+                        recycler.give(a);
+                    }
+                }
+            } else if (i == count - 1) {
+                recycler.clear();
+            }
             p.manager().close();
         }
     }
 
     private Pending<B> submit(int i) {
         NDManager manager = weights.manager().newSubManager();
-        Weights onIt = weights.on(manager);
-        return new Pending<>(manager, CompletableFuture.supplyAsync(() -> loadCounted(i, onIt), prefetcher),
+        Weights onIt = weights.on(manager, recycler);
+        return new Pending<>(manager, onIt, CompletableFuture.supplyAsync(() -> loadCounted(i, onIt), prefetcher),
                 new int[1]);
     }
 
@@ -181,6 +202,7 @@ public final class BlockStore<B> implements AutoCloseable {
                 }
             }
             prefetcher.shutdownNow();
+            recycler.close();
         }
     }
 }

@@ -16,6 +16,8 @@ public final class Weights {
     private final DataType dtype;
     private final String prefix;
     private final java.util.concurrent.atomic.AtomicLong bytesLoaded;
+    private final Recycler recycler;                 // tensors to widen into, or null
+    private final java.util.List<NDArray> loaded;    // what this copy loaded, for the recycler; null if none
 
     /**
      * @param probe a tensor name (without prefix) every checkpoint of the family has, used to detect
@@ -40,19 +42,33 @@ public final class Weights {
         }
         this.prefix = found;
         this.bytesLoaded = new java.util.concurrent.atomic.AtomicLong();
+        this.recycler = null;
+        this.loaded = null;
     }
 
-    private Weights(Weights other, NDManager manager) {
+    private Weights(Weights other, NDManager manager, Recycler recycler) {
         this.checkpoint = other.checkpoint;
         this.manager = manager;
         this.dtype = other.dtype;
         this.prefix = other.prefix;
         this.bytesLoaded = new java.util.concurrent.atomic.AtomicLong(); // its own: blocks load concurrently
+        this.recycler = recycler;
+        this.loaded = recycler == null ? null : java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     }
 
     /** The same tensors, loaded onto {@code manager} (a streamed block's own sub-manager). */
     public Weights on(NDManager manager) {
-        return new Weights(this, manager);
+        return new Weights(this, manager, null);
+    }
+
+    /** {@link #on}, widening into tensors {@code recycler} keeps where it has one of the shape. */
+    Weights on(NDManager manager, Recycler recycler) {
+        return new Weights(this, manager, recycler);
+    }
+
+    /** The tensors this copy loaded (for {@link #on(NDManager, Recycler)} only). */
+    java.util.List<NDArray> loaded() {
+        return loaded == null ? java.util.List.of() : java.util.List.copyOf(loaded);
     }
 
     /** Bytes of checkpoint data loaded through this object (not those made by {@link #on}: each counts its own). */
@@ -92,8 +108,13 @@ public final class Weights {
 
     /** A tensor outside the base model (e.g. {@code lm_head.weight}), which never carries the prefix. */
     public NDArray getUnprefixed(String name, long... shape) {
-        NDArray a = checkpoint.load(name, manager, dtype, shape);
         var t = checkpoint.info(name);
+        NDArray into = recycler == null || dtype != DataType.FLOAT32 ? null
+                : recycler.take(new ai.djl.ndarray.types.Shape(t.shape()), manager);
+        NDArray a = checkpoint.load(name, manager, dtype, into, shape);
+        if (loaded != null) {
+            loaded.add(a);
+        }
         bytesLoaded.addAndGet(t.end() - t.start());
         return a;
     }

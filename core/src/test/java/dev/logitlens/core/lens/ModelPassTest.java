@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.TensorDtype;
+import dev.logitlens.core.model.BlockStore;
 import dev.logitlens.core.model.BlockStore.Residency;
 import dev.logitlens.core.synth.RandomGpt2;
 import dev.logitlens.core.synth.RandomLlama;
@@ -31,7 +32,11 @@ class ModelPassTest {
 
     /** Mistral with a sliding window of 3 (shorter than some prompts), GQA, separate head. */
     private static Path mistral(Path dir) throws Exception {
-        RandomLlama.write(dir, new RandomLlama.Spec("mistral", 3, 32, 4, 2, 8, 48, VOCAB, 64, TensorDtype.BF16, "model.",
+        return mistral(dir, 3);
+    }
+
+    private static Path mistral(Path dir, int layers) throws Exception {
+        RandomLlama.write(dir, new RandomLlama.Spec("mistral", layers, 32, 4, 2, 8, 48, VOCAB, 64, TensorDtype.BF16, "model.",
                 false, 1, 5, Map.of("sliding_window", 3)));
         WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
         return dir;
@@ -78,7 +83,17 @@ class ModelPassTest {
 
     @Test
     void streamedEqualsResidentExactly(@TempDir Path dir) throws Exception {
-        Checkpoint ck = Checkpoint.open(mistral(dir));
+        streamedEqualsResident(mistral(dir), 3);
+    }
+
+    /** Eight blocks: the later ones are widened into the tensors of blocks done before them. */
+    @Test
+    void streamedWithRecycledTensorsEqualsResidentExactly(@TempDir Path dir) throws Exception {
+        streamedEqualsResident(mistral(dir, 8), 8);
+    }
+
+    private static void streamedEqualsResident(Path dir, int blocks) {
+        Checkpoint ck = Checkpoint.open(dir);
         List<LensCollector.Request> requests = PROMPTS.stream().map(p -> new LensCollector.Request(p, 4, null)).toList();
         List<LensCollector.Outcome> resident;
         try (LensSession s = LensSession.open(ck, "m", Device.cpu(), DataType.FLOAT32, Residency.RESIDENT)) {
@@ -95,8 +110,13 @@ class ModelPassTest {
                 assertArrayEquals(a.entropy(), b.entropy());
                 assertArrayEquals(a.klToFinal(), b.klToFinal());
             }
+            if (blocks > 1 + BlockStore.AHEAD) { // and a second pass, which starts from fresh tensors again
+                assertTrue(s.model().blocks().tensorsRecycled() > 0);
+                LensResult again = s.collectAll(requests, null).get(2).result();
+                assertArrayEquals(resident.get(2).result().probs(), again.probs());
+            }
         }
-        assertEquals(3, blocksSeen[0]);
+        assertEquals(blocks, blocksSeen[0]);
     }
 
     @Test
