@@ -145,7 +145,7 @@ public final class ModelPass {
                         int gg = g;
                         tasks.add(() -> {
                             try (NDScope scope = new NDScope()) {
-                                // One group alone has the other workers to spare: its projections are split by rows
+                                // One group alone has the other workers to spare: its projections are split over them
                                 NDArray out = count == 1 && workers.size() > 1
                                         ? Parallel.with(workers, () -> model.block(block, h[gg], batches.get(gg)))
                                         : model.block(block, h[gg], batches.get(gg));

@@ -201,30 +201,41 @@ public final class Ops {
         return NDArrays.concat(new NDList(x, zeros), 0);
     }
 
-    /** Rows per part at least when {@link #project} splits its rows over a bound {@link Parallel} pool. */
+    /** Rows at least for {@link #project} to split its work over a bound {@link Parallel} pool. */
     static final int SPLIT_ROWS = 16;
+    /** Output columns per part: split points are multiples of it. */
+    static final int SPLIT_COLS = 32;
 
     /**
-     * {@code x · w} for rows {@code x} [N, K] and {@code w} [K, M]: a row's result does not depend on N, so the rows
-     * may be split over the threads of a bound {@link Parallel} pool without changing a bit.
+     * {@code x · w} for rows {@code x} [N, K] and {@code w} [K, M]. A row's result does not depend on N, nor an
+     * output column's on the columns beside it (measured, splitting at multiples of 32 columns), so with a bound
+     * {@link Parallel} pool the output columns are split over its threads without changing a bit. Columns rather
+     * than rows: each thread then packs only its part of {@code w} (measured 10–25% faster than rows at 65–513 rows,
+     * two threads).
      */
     public static NDArray project(NDArray x, NDArray w) {
         long n = x.getShape().get(0);
+        long m = w.getShape().get(1);
         Parallel.Pool pool = Parallel.bound();
-        int parts = pool == null ? 1 : (int) Math.min(pool.size(), n / SPLIT_ROWS);
+        int parts = pool == null || n < SPLIT_ROWS ? 1 : (int) Math.min(pool.size(), m / (2 * SPLIT_COLS));
         if (parts > 1) {
             List<Callable<NDArray>> tasks = new ArrayList<>(parts);
             for (int p = 0; p < parts; p++) {
-                String rows = (p * n / parts) + ":" + ((p + 1) * n / parts);
-                tasks.add(() -> x.get(rows).matMul(w));
+                String cols = ":, " + columnAt(p, parts, m) + ":" + columnAt(p + 1, parts, m);
+                tasks.add(() -> x.matMul(w.get(cols)));
             }
             NDList done = new NDList(pool.all(tasks));
-            NDArray y = NDArrays.concat(done, 0);
+            NDArray y = NDArrays.concat(done, 1);
             done.close(); // made on the pool's threads, outside the caller's scope
             return y;
         }
         NDArray y = padRows(x).matMul(w);
         return n >= MIN_ROWS ? y : y.get("0:" + n);
+    }
+
+    /** Where part p of {@code parts} starts among {@code m} columns: a multiple of {@link #SPLIT_COLS}, or m. */
+    private static long columnAt(int p, int parts, long m) {
+        return p == parts ? m : p * m / parts / SPLIT_COLS * SPLIT_COLS;
     }
 
     /** {@code x · Wᵀ + b} for a torch {@code nn.Linear} weight [out, in]. */

@@ -58,6 +58,16 @@ class ModelPassTest {
         batchedEqualsAlone(mistral(dir), Residency.RESIDENT, prompts);
     }
 
+    /** d 64: wide enough for a lone prompt's projections to be split over the workers by columns. */
+    @Test
+    void batchedWideGpt2EqualsEachPromptAlone(@TempDir Path dir) throws Exception {
+        RandomGpt2.write(dir, new RandomGpt2.Spec(2, 64, 4, VOCAB, 64, TensorDtype.F32, "", true, 1, 3));
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
+        List<String> prompts = new ArrayList<>(PROMPTS);
+        prompts.add(0, LONG);
+        batchedEqualsAlone(dir, Residency.RESIDENT, prompts);
+    }
+
     @Test
     void batchedGpt2EqualsEachPromptAloneStreamed(@TempDir Path dir) throws Exception {
         batchedEqualsAlone(gpt2(dir), Residency.STREAM, PROMPTS);
