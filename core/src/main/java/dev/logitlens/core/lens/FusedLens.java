@@ -165,15 +165,22 @@ final class FusedLens {
             answers[r] = fin.top1()[finalRow[r]];
         }
         Acc acc = run(x, answers, fin.probs(), finalRow, k, null);
-        if (fin.u() != null) { // Σ p_f·z = x·u + c, in double
-            float[] xs = toF32(x).toFloatArray();
-            for (int r = 0; r < rows; r++) {
-                int f = finalRow[r];
-                double dot = fin.c()[f];
-                for (int d = 0; d < hidden; d++) {
-                    dot += (double) xs[r * hidden + d] * fin.u()[f * hidden + d];
+        if (fin.u() != null) { // Σ p_f·z = x·u + c, in double, a few MB of rows at a time onto the heap
+            int step = Math.max(1, (1 << 20) / hidden);
+            for (int r0 = 0; r0 < rows; r0 += step) {
+                int r1 = Math.min(rows, r0 + step);
+                float[] xs;
+                try (NDScope ignored = new NDScope()) {
+                    xs = toF32(x.get(r0 + ":" + r1)).toFloatArray();
                 }
-                acc.cross[r] = dot;
+                for (int r = r0; r < r1; r++) {
+                    int f = finalRow[r];
+                    double dot = fin.c()[f];
+                    for (int d = 0; d < hidden; d++) {
+                        dot += (double) xs[(r - r0) * hidden + d] * fin.u()[f * hidden + d];
+                    }
+                    acc.cross[r] = dot;
+                }
             }
         }
         return finish(acc, fin, finalRow, rows);
