@@ -292,6 +292,14 @@ public final class CollectedRuns {
                 }
                 from[i] = index.toString();
                 String status = doc.text(r, "status", at);
+                String lensThen = status.equals("ok") && r.has("tuned") ? doc.text(r, "tunedLens", at) : null;
+                String lensNow = run.model().tunedLens() == null ? null : run.model().tunedLens().label();
+                if (status.equals("ok") && !Objects.equals(lensThen, lensNow)) {
+                    refused.add(index + ": model '" + model + "' × prompt '" + prompt + "': the tuned lens was "
+                            + (lensThen == null ? "none" : quote(lensThen)) + " when collected and is "
+                            + (lensNow == null ? "none" : quote(lensNow)) + " in the gallery");
+                    continue;
+                }
                 if (status.equals("ok")) {
                     Path data = dir.resolve(doc.text(r, "data", at));
                     RunJson.Document d = RunJson.read(data);

@@ -124,6 +124,34 @@ class MergeTest {
     }
 
     @Test
+    void aTunedLensAddedOrRemovedSinceCollectionIsRefused() throws IOException {
+        Path file = gallery();
+        float[][] w = new float[3][16 * 16];
+        float[][] b = new float[3][16];
+        dev.logitlens.core.tuned.TorchStateDictWriter.writeFolder(tmp.resolve("lens"),
+                new dev.logitlens.core.tuned.TunedLensConfig("tiny", 16, 3, true, null, null), w, b);
+        Path withLens = tmp.resolve("with-lens.yaml");
+        Files.writeString(withLens, Files.readString(file).replace("{ id: alpha, path: models/alpha }",
+                "{ id: alpha, path: models/alpha, tunedLens: { path: lens } }"));
+        GalleryBuild build = new GalleryBuild(BuildListener.NONE);
+        build.collect(GalleryBuild.Request.of(withLens), new Shard(1, 1), tmp.resolve("lensed"));
+        build.collect(GalleryBuild.Request.of(file), new Shard(1, 1), tmp.resolve("plain"));
+        // the same gallery merges
+        Captured same = new Captured();
+        build.merge(GalleryBuild.Request.of(withLens), List.of(tmp.resolve("lensed")), tmp.resolve("site"), same);
+        assertTrue(same.outcomes.get(0).tuned() != null);
+        UserInputException removed = assertThrows(UserInputException.class, () -> build.merge(
+                GalleryBuild.Request.of(file), List.of(tmp.resolve("lensed")), tmp.resolve("site"), new Captured()));
+        assertTrue(removed.getMessage().contains("model 'alpha' × prompt 'france': the tuned lens was 'lens' when"
+                + " collected and is none in the gallery"), removed.getMessage());
+        UserInputException added = assertThrows(UserInputException.class, () -> build.merge(
+                GalleryBuild.Request.of(withLens), List.of(tmp.resolve("plain")), tmp.resolve("site"), new Captured()));
+        assertTrue(added.getMessage().contains("model 'alpha' × prompt 'cat': the tuned lens was none when collected"
+                + " and is 'lens' in the gallery"), added.getMessage());
+        assertTrue(!added.getMessage().contains("model 'beta'"), added.getMessage());
+    }
+
+    @Test
     void aFolderThatIsNotACollectDirectoryIsNamed() throws IOException {
         GalleryBuild.Request request = GalleryBuild.Request.of(gallery());
         Files.createDirectories(tmp.resolve("empty"));
