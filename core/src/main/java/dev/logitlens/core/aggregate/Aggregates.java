@@ -21,7 +21,7 @@ import java.util.TreeSet;
  */
 public final class Aggregates {
     /** The {@code tag} of series over all of a model's runs. */
-    public static final String ALL = "(all)";
+    public static final String ALL = dev.logitlens.core.gallery.PromptEntry.ALL_TAG;
 
     public static final String ENTROPY = "entropy";
     public static final String KL = "kl_to_final";

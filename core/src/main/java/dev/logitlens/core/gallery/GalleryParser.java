@@ -323,6 +323,11 @@ public final class GalleryParser {
                     throw new GalleryException(tag.location(), "tags of " + name + " must be a list of strings, "
                             + "and this item is " + describe(tag) + ". Write a list such as tags: [facts].");
                 }
+                if (s.text().trim().equals(PromptEntry.ALL_TAG)) {
+                    throw new GalleryException(tag.location(), "tags of " + name + ": '" + PromptEntry.ALL_TAG
+                            + "' names the summary's series over every run of a model, so no tag may be called"
+                            + " that. Rename the tag, e.g. tags: [all-prompts].");
+                }
                 tags.add(s.text());
             }
         }

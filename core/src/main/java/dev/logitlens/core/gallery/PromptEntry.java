@@ -15,6 +15,8 @@ import java.util.Objects;
  */
 public record PromptEntry(String id, String text, List<String> tags, Settings settings, Location location,
                           Answers answers) {
+    /** The name the summary gives the series over all of a model's runs: no tag may take it. */
+    public static final String ALL_TAG = "(all)";
 
     public PromptEntry {
         Objects.requireNonNull(id, "id");

@@ -398,6 +398,18 @@ class GalleryParserTest {
     }
 
     @Test
+    void noTagMayTakeTheNameOfTheSeriesOverAllRuns() throws IOException {
+        Path file = write("logitlens.yaml",
+                "models: [{id: m, path: m}]",
+                "prompts:",
+                "  - id: p",
+                "    text: x",
+                "    tags: [facts, \"(all)\"]");
+        assertEquals(file + ":5:19: tags of prompt 'p': '(all)' names the summary's series over every run of a"
+                + " model, so no tag may be called that. Rename the tag, e.g. tags: [all-prompts].", error(file));
+    }
+
+    @Test
     void emptyListsAndMissingSectionsAreErrors() throws IOException {
         Path noPrompts = write("a.yaml", "models: [{id: m, path: m}]");
         assertEquals(noPrompts + ":1:1: missing 'prompts'. Add a list of prompts, e.g. prompts: [{id: france, "
