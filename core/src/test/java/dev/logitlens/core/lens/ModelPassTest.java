@@ -129,6 +129,19 @@ class ModelPassTest {
         assertEquals(blocks, blocksSeen[0]);
     }
 
+    /** The pass keeps the largest k of its prompts; each prompt gets its own. */
+    @Test
+    void promptsWithDifferentKInOnePassEqualEachAlone(@TempDir Path dir) throws Exception {
+        Checkpoint ck = Checkpoint.open(gpt2(dir));
+        try (LensSession s = LensSession.open(ck, "m", Device.cpu(), DataType.FLOAT32, Residency.RESIDENT)) {
+            List<LensCollector.Outcome> all = s.collectAll(List.of(new LensCollector.Request(PROMPTS.get(0), 2, null),
+                    new LensCollector.Request(PROMPTS.get(2), 7, null)), null);
+            assertSame(s.collect(PROMPTS.get(0), 2, null), all.get(0).result(), "k 2");
+            assertSame(s.collect(PROMPTS.get(2), 7, null), all.get(1).result(), "k 7");
+            assertEquals(2, all.get(0).result().topk()[0][0].length);
+        }
+    }
+
     @Test
     void aTooLongPromptFailsAloneBeforeThePass(@TempDir Path dir) throws Exception {
         try (LensSession s = LensSession.open(gpt2(dir), "m", Device.cpu(), "float32")) {
