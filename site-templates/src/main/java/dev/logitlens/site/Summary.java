@@ -39,17 +39,23 @@ final class Summary {
         Map<String, SitePrompt> prompts = new LinkedHashMap<>();
         site.prompts().forEach(p -> prompts.put(p.id(), p));
         List<RunData> data = new ArrayList<>();
+        List<RunData> tunedData = new ArrayList<>();
         // Models in page order, runs in prompt order, so series and files come out in the gallery's order.
         for (SiteModelInfo m : site.models()) {
             for (SitePrompt p : site.prompts()) {
                 for (SiteRun r : site.runs()) {
                     if (r.ok() && r.modelId().equals(m.id()) && r.promptId().equals(p.id())) {
                         data.add(new RunData(m.id(), p.id(), p.tags(), r.result()));
+                        if (r.tuned() != null) {
+                            tunedData.add(new RunData(m.id(), p.id(), p.tags(), r.tuned().result()));
+                        }
                     }
                 }
             }
         }
-        series = Aggregates.compute(data);
+        List<Aggregates.Series> all = new ArrayList<>(Aggregates.compute(data));
+        all.addAll(Aggregates.tuned(tunedData)); // drawn dashed in the logit lens's charts
+        series = all;
         anyExpect = data.stream().anyMatch(d -> d.result().expected().isPresent());
 
         Map<String, String> cls = new LinkedHashMap<>();
@@ -69,8 +75,10 @@ final class Summary {
         Map<String, Map<String, List<Aggregates.Series>>> byTag = new LinkedHashMap<>(); // tag -> measure -> series
         byTag.put(Aggregates.ALL, new LinkedHashMap<>());
         for (Aggregates.Series s : series) {
+            String measure = s.measure().startsWith(Aggregates.TUNED)
+                    ? s.measure().substring(Aggregates.TUNED.length()) : s.measure();
             byTag.computeIfAbsent(s.tag(), t -> new LinkedHashMap<>())
-                    .computeIfAbsent(s.measure(), x -> new ArrayList<>()).add(s);
+                    .computeIfAbsent(measure, x -> new ArrayList<>()).add(s);
         }
         List<String> tagOrder = new ArrayList<>(byTag.keySet());
         java.util.Collections.sort(tagOrder.subList(1, tagOrder.size()));
@@ -161,13 +169,16 @@ final class Summary {
             List<Charts.In> pts = new ArrayList<>();
             for (Aggregates.Point p : s.points()) {
                 String[] printed = printed(p);
-                String t = labels.get(s.model()) + " · layer " + p.layer() + ": " + printed[2] + (printed[3].isEmpty() ? "" : " [" + printed[3] + ", " + printed[4] + "]")
+                String t = labels.get(s.model()) + (s.measure().startsWith(Aggregates.TUNED) ? " (tuned lens)" : "")
+                        + " · layer " + p.layer() + ": " + printed[2] + (printed[3].isEmpty() ? "" : " [" + printed[3] + ", " + printed[4] + "]")
                         + ", n = " + printed[5];
                 // Plotted from the printed digits, so the chart holds exactly the numbers of the files.
                 pts.add(new Charts.In(Double.parseDouble(printed[1]), Double.parseDouble(printed[2]),
                         parse(printed[3]), parse(printed[4]), t, printed));
             }
-            in.add(new Charts.SeriesIn(cls.get(s.model()), labels.get(s.model()), pts));
+            boolean tuned = s.measure().startsWith(Aggregates.TUNED);
+            in.add(new Charts.SeriesIn(cls.get(s.model()) + (tuned ? " tuned" : ""),
+                    labels.get(s.model()) + (tuned ? " (tuned lens)" : ""), pts));
         }
         return Charts.chart(chartId(tag, measure), title, note, yLabel, scale, in, tag.equals(Aggregates.ALL));
     }

@@ -229,6 +229,43 @@ class SiteRendererTest {
         assertEquals(1, lines.select(".model-col .failed-box").size());
     }
 
+    /** The summary draws the tuned lens dashed beside its model's logit lens, and its files hold those series. */
+    @Test
+    void summaryPlotsTheTunedLens() throws IOException {
+        Document doc = parse(out.resolve("summary.html"));
+        // entropy, KL and top-1 agreement of tag "all": one dashed line each for tiny-a's tuned lens
+        for (String chart : List.of("entropy", "kl_to_final", "top1_is_final")) {
+            assertEquals(1, doc.select("#chart-all-" + chart + " polyline.tuned").size(), chart);
+            assertEquals(2, doc.select("#chart-all-" + chart + " polyline:not(.tuned)").size(), chart);
+        }
+        // The mean tuned-lens entropy per layer at the last position, computed here from the runs
+        Map<Integer, List<Double>> byLayer = new TreeMap<>();
+        for (SiteRun r : site.runs()) {
+            if (r.ok() && r.tuned() != null && r.modelId().equals("tiny-a")) {
+                LensResult t = r.tuned().result();
+                for (int li = 0; li < t.numLayers(); li++) {
+                    byLayer.computeIfAbsent(t.layers()[li], x -> new ArrayList<>())
+                            .add((double) t.entropy()[li][t.numPositions() - 1]);
+                }
+            }
+        }
+        assertFalse(byLayer.isEmpty());
+        Map<Integer, Double> written = new TreeMap<>();
+        for (String line : Files.readAllLines(out.resolve("aggregates/aggregates.csv"))) {
+            String[] f = line.split(",");
+            if (f[0].equals("tiny-a") && f[1].equals("(all)") && f[2].equals("tuned:entropy")) {
+                written.put(Integer.parseInt(f[3]), Double.parseDouble(f[5]));
+            }
+        }
+        assertEquals(byLayer.keySet(), written.keySet());
+        for (Map.Entry<Integer, List<Double>> e : byLayer.entrySet()) {
+            double mean = e.getValue().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            assertEquals(mean, written.get(e.getKey()), 1e-5, "layer " + e.getKey());
+        }
+        // no tuned series for the model without a tuned lens
+        assertFalse(Files.readString(out.resolve("aggregates/aggregates.csv")).contains("tiny-b,(all),tuned:"));
+    }
+
     @Test
     void runPageShowsProvenanceAndLinks() throws IOException {
         Document doc = parse(out.resolve("runs/deep.b/france.html"));

@@ -27,6 +27,8 @@ public final class Aggregates {
     public static final String KL = "kl_to_final";
     public static final String TOP1_IS_FINAL = "top1_is_final";
     public static final String FINAL_ACCURACY = "final_accuracy";
+    /** Prefix of the measures of a tuned lens ({@code tuned:entropy}, ...), computed by {@link #tuned}. */
+    public static final String TUNED = "tuned:";
 
     /** {@code p(expect)}, {@code p(<group>)}: the probability of an answer group. */
     public static String probMeasure(String group) {
@@ -53,6 +55,20 @@ public final class Aggregates {
      * The series of every model (in the order of {@code runs}), tag ({@link #ALL} first, then tags in sorted
      * order) and measure.
      */
+    /**
+     * The series of the tuned lenses of {@code runs} (each holding a run's tuned-lens result), measures prefixed
+     * with {@link #TUNED}: entropy, KL to the final layer and the top-1 agreement (a tuned lens measures no answers).
+     */
+    public static List<Series> tuned(List<RunData> runs) {
+        List<Series> out = new ArrayList<>();
+        for (Series s : compute(runs)) {
+            if (!s.measure().equals(FINAL_ACCURACY)) { // the last layer is the model's own: no other accuracy
+                out.add(new Series(s.model(), s.tag(), TUNED + s.measure(), s.points()));
+            }
+        }
+        return out;
+    }
+
     public static List<Series> compute(List<RunData> runs) {
         Map<String, List<RunData>> byModel = new LinkedHashMap<>();
         for (RunData r : runs) {
