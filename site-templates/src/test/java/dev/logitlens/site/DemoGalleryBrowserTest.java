@@ -1,5 +1,7 @@
 package dev.logitlens.site;
 
+import dev.logitlens.core.aggregate.Aggregates;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,9 +114,12 @@ class DemoGalleryBrowserTest {
             if (!f[1].equals("(all)")) {
                 continue;
             }
-            String chart = Summary.chartId("(all)", f[2]);
+            // a tuned lens's series are drawn in the chart of the same measure, labelled as the tuned lens
+            boolean tuned = f[2].startsWith(Aggregates.TUNED);
+            String chart = Summary.chartId("(all)", tuned ? f[2].substring(Aggregates.TUNED.length()) : f[2]);
+            String label = labels.get(f[0]) + (tuned ? " (tuned lens)" : "");
             // an empty value leaves its data attribute out (final-layer accuracy has no layer)
-            String sel = "#" + chart + " g.series[data-label=\"" + labels.get(f[0]) + "\"] circle.pt"
+            String sel = "#" + chart + " g.series[data-label=\"" + label + "\"] circle.pt"
                     + (f[3].isEmpty() ? "" : "[data-layer=\"" + f[3] + "\"]");
             List<org.openqa.selenium.WebElement> dots = browser.driver.findElements(By.cssSelector(sel));
             assertEquals(1, dots.size(), sel);

@@ -233,7 +233,7 @@ class SiteRendererTest {
     @Test
     void summaryPlotsTheTunedLens() throws IOException {
         Document doc = parse(out.resolve("summary.html"));
-        // entropy, KL and top-1 agreement of tag "all": one dashed line each for tiny-a's tuned lens
+        // e.g. entropy, KL and top-1 agreement of tag "all": one dashed line each for tiny-a's tuned lens
         for (String chart : List.of("entropy", "kl_to_final", "top1_is_final")) {
             assertEquals(1, doc.select("#chart-all-" + chart + " polyline.tuned").size(), chart);
             assertEquals(2, doc.select("#chart-all-" + chart + " polyline:not(.tuned)").size(), chart);

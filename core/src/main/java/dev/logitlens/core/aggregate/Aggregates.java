@@ -57,7 +57,7 @@ public final class Aggregates {
      */
     /**
      * The series of the tuned lenses of {@code runs} (each holding a run's tuned-lens result), measures prefixed
-     * with {@link #TUNED}: entropy, KL to the final layer and the top-1 agreement (a tuned lens measures no answers).
+     * with {@link #TUNED}: every measure but the final-layer accuracy (the last layer is the model's own).
      */
     public static List<Series> tuned(List<RunData> runs) {
         List<Series> out = new ArrayList<>();
