@@ -169,10 +169,11 @@ public final class ModelPass {
                             continue;
                         }
                         // Each prompt's rows into the lens's arrays
+                        long width = state.getShape().get(1);
                         if (i == last && finals == null) {
-                            finals = pass.create(new Shape(rows.finalRows(), state.getShape().get(1)), state.getDataType());
+                            finals = pass.create(new Shape(rows.finalRows(), width), state.getDataType());
                         } else if (i != last && packed == null) {
-                            packed = pass.create(new Shape(rows.layerRows(), state.getShape().get(1)), state.getDataType());
+                            packed = pass.create(new Shape(rows.layerRows(), width), state.getDataType());
                         }
                         for (int s = 0; s < groups.get(g).size(); s++) {
                             int j = groups.get(g).get(s);
