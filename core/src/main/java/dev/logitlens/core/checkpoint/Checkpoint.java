@@ -185,8 +185,9 @@ public final class Checkpoint {
     }
 
     /**
-     * {@link #load(String, NDManager, DataType, long...)}, a BF16 tensor widened into {@code into} (a float32 tensor
-     * of its shape on {@code manager}, whose contents are overwritten) when given; other dtypes close it.
+     * {@link #load(String, NDManager, DataType, long...)}, a BF16 tensor widened to float32 into {@code into} (a
+     * float32 tensor of its shape on {@code manager}, whose contents are overwritten) when given; otherwise
+     * {@code into} is closed unused.
      */
     public NDArray load(String name, NDManager manager, DataType target, NDArray into, long... expectedShape) {
         TensorInfo t = info(name);
@@ -210,7 +211,7 @@ public final class Checkpoint {
                     : widenBf16(raw.asShortBuffer(), t.numElements(), manager).reshape(shape);
             default -> throw new IllegalStateException();
         }
-        if (into != null && t.dtype() != TensorDtype.BF16) {
+        if (into != null && (t.dtype() != TensorDtype.BF16 || target != DataType.FLOAT32)) {
             into.close();
         }
         return array.getDataType() == target ? array : convert(array, target);

@@ -2,7 +2,6 @@ package dev.logitlens.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -162,7 +161,7 @@ public final class BlockStore<B> implements AutoCloseable {
             p.block().handle((b, e) -> null).join(); // a read still under way finishes before its memory goes
             if (i + AHEAD + 1 < count) { // a block not yet submitted will take them
                 for (NDArray a : p.weights().loaded()) {
-                    if (!a.isReleased() && a.getDataType() == DataType.FLOAT32) {
+                    if (!a.isReleased()) {
                         recycler.give(a);
                     }
                 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.CheckpointException;
+import dev.logitlens.core.checkpoint.TensorDtype;
 
 /**
  * Loads a family's tensors by their Hugging Face names, with or without the base-model prefix
@@ -17,7 +18,7 @@ public final class Weights {
     private final String prefix;
     private final java.util.concurrent.atomic.AtomicLong bytesLoaded;
     private final Recycler recycler;                 // tensors to widen into, or null
-    private final java.util.List<NDArray> loaded;    // what this copy loaded, for the recycler; null if none
+    private final java.util.List<NDArray> loaded;    // what this copy widened, for the recycler; null if none
 
     /**
      * @param probe a tensor name (without prefix) every checkpoint of the family has, used to detect
@@ -66,7 +67,7 @@ public final class Weights {
         return new Weights(this, manager, recycler);
     }
 
-    /** The tensors this copy loaded (for {@link #on(NDManager, Recycler)} only). */
+    /** The tensors this copy widened from BF16 (for {@link #on(NDManager, Recycler)} only). */
     java.util.List<NDArray> loaded() {
         return loaded == null ? java.util.List.of() : java.util.List.copyOf(loaded);
     }
@@ -109,10 +110,12 @@ public final class Weights {
     /** A tensor outside the base model (e.g. {@code lm_head.weight}), which never carries the prefix. */
     public NDArray getUnprefixed(String name, long... shape) {
         var t = checkpoint.info(name);
-        NDArray into = recycler == null || dtype != DataType.FLOAT32 ? null
-                : recycler.take(new ai.djl.ndarray.types.Shape(t.shape()), manager);
+        // Only tensors widened from BF16 own their memory (an F32 or F16 one may be the mapped file's): only they
+        // are filled from, and given back to, the recycler.
+        boolean widened = recycler != null && t.dtype() == TensorDtype.BF16 && dtype == DataType.FLOAT32;
+        NDArray into = widened ? recycler.take(new ai.djl.ndarray.types.Shape(t.shape()), manager) : null;
         NDArray a = checkpoint.load(name, manager, dtype, into, shape);
-        if (loaded != null) {
+        if (widened) {
             loaded.add(a);
         }
         bytesLoaded.addAndGet(t.end() - t.start());
