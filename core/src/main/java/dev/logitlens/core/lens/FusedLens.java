@@ -96,6 +96,7 @@ final class FusedLens {
         if (unembed.softcap() > 0) { // p_f = exp(z − lse), kept for the layers' tiles       [N, V]
             NDArray probs = logits.sub(lse).exp();
             logits.close();
+            lse.close();
             return new Final(withAnswer, top1, null, null, probs);
         }
         double[][] uc = crossVectors(logits, lse, n);
@@ -227,12 +228,8 @@ final class FusedLens {
             Chunk c = new Chunk(acc, xc, r, r0, k, store);
             if (answers != null) {
                 // The answer's logit, for the rank count: x · W[answer] (+ b, soft-cap)    [R, 1]
-                long[] ans = new long[r];
-                for (int j = 0; j < r; j++) {
-                    ans[j] = answers[r0 + j];
-                }
                 c.answers = Arrays.copyOfRange(answers, r0, r1);
-                NDArray ansIds = xc.getManager().create(ans);
+                NDArray ansIds = xc.getManager().create(Arrays.stream(c.answers).asLongStream().toArray());
                 NDArray rowsX = r == xc.getShape().get(0) ? xc : xc.get("0:" + r);
                 NDArray wAns = unembed.weight().get(new NDIndex("{}", ansIds));       // [R, D']
                 NDArray z = toF32(rowsX.mul(wAns).sum(new int[] {-1}, true));
@@ -243,11 +240,7 @@ final class FusedLens {
                 c.zAnsArr = c.zAns.toFloatArray();
                 if (pf != null) { // soft-capped: which final probabilities each row reads
                     c.pf = pf;
-                    long[] f = new long[r];
-                    for (int j = 0; j < r; j++) {
-                        f[j] = finalRow[r0 + j];
-                    }
-                    c.finalIds = xc.getManager().create(f);
+                    c.finalIds = xc.getManager().create(Arrays.stream(finalRow, r0, r1).asLongStream().toArray());
                 }
             }
             for (int t = t0; t < t1; t++) {

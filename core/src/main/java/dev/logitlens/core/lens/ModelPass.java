@@ -372,13 +372,12 @@ public final class ModelPass {
                     base[li] = layers[li] == last ? -1 : rows.base(j, layers[li]);
                 }
                 int fb = rows.finalBase(j);
-                int[] top1 = Arrays.copyOfRange(fin.top1(), fb, fb + job.ids().length);
-                Measured logit = measured(job, layers, stats, base, fin, fb, top1, states[j], unembed, pass);
+                Measured logit = measured(job, layers, stats, base, fin, fb, states[j], pass);
                 if (job.transform() == null) {
                     out.add(logit);
                     continue;
                 }
-                Measured tuned = measured(job, layers, tunedStats, base, fin, fb, top1, translated[j], unembed, pass);
+                Measured tuned = measured(job, layers, tunedStats, base, fin, fb, translated[j], pass);
                 NDList outputs = new NDList(raw[j].length);
                 for (NDArray r : raw[j]) {
                     outputs.add(r);
@@ -398,8 +397,10 @@ public final class ModelPass {
      * {@code finalBase} of the final pass; {@code states} are its final-normed states per block.
      */
     private Measured measured(Job job, int[] layers, FusedLens.Stats stats, int[] base, FusedLens.Final fin,
-                              int finalBase, int[] finalTop1, NDArray[] states, Unembedding unembed, NDManager pass) {
+                              int finalBase, NDArray[] states, NDManager pass) {
+        Unembedding unembed = model.unembedding();
         int p = job.ids().length;
+        int[] finalTop1 = Arrays.copyOfRange(fin.top1(), finalBase, finalBase + p);
         int l = layers.length;
         int k = job.k();
         int[][][] topk = new int[l][p][];

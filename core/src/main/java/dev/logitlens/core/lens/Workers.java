@@ -1,7 +1,6 @@
 package dev.logitlens.core.lens;
 
 import dev.logitlens.core.djl.Djl;
-
 import dev.logitlens.core.model.Parallel;
 
 import java.util.ArrayList;

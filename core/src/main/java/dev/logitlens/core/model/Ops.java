@@ -187,7 +187,7 @@ public final class Ops {
     /**
      * From this many rows on, each row of a matmul is bit for bit the same whatever the other rows are and however
      * many there are (measured for libtorch's CPU matmul on one thread; with fewer rows it takes another path whose
-     * last bits differ). So prompts can be packed, and rows split across threads, without changing any number.
+     * last bits differ). So prompts can be packed without changing any number.
      */
     public static final int MIN_ROWS = 4;
 
@@ -222,7 +222,11 @@ public final class Ops {
             List<Callable<NDArray>> tasks = new ArrayList<>(parts);
             for (int p = 0; p < parts; p++) {
                 String cols = ":, " + columnAt(p, parts, m) + ":" + columnAt(p + 1, parts, m);
-                tasks.add(() -> x.matMul(w.get(cols)));
+                tasks.add(() -> {
+                    try (NDArray part = w.get(cols)) { // a view on the weights' manager: let it go here
+                        return x.matMul(part);
+                    }
+                });
             }
             NDList done = new NDList(pool.all(tasks));
             NDArray y = NDArrays.concat(done, 1);
