@@ -27,10 +27,11 @@ import java.util.concurrent.Callable;
  *   <li>the final answer's logit (read in the tile that holds it) and rank (1 + how many logits exceed it).</li>
  * </ul>
  *
- * <p>KL(final ‖ layer) = lse − Σ p_f·z − H_f needs the cross sum Σ p_f·z. Where the logits are linear in the state
- * (no soft-cap) it is x·u + c with u = Σ p_f·W and c = Σ p_f·b, computed once per final row ({@link #finalPass}), so
- * no layer's tile reads the final distribution; with a soft-cap it is summed tile by tile against the kept
- * final probabilities.
+ * <p>KL(final ‖ layer) = lse − Σ p_f·z − H_f needs the cross sum Σ p_f·z. The final pass keeps each of its tiles'
+ * exponentials e_f = exp(z_f − m_f,t) ([N, V], made for S0 anyway); p_f = e_f·exp(m_f,t − lse_f), the tile's weight.
+ * Where the logits are linear in the state (no soft-cap) Σ p_f·z = x·u + c with u = Σ p_f·W and c = Σ p_f·b, made
+ * once per final row ({@link #finalPass}), so no layer's tile reads the final distribution; with a soft-cap each
+ * layer's tile sums e_f·z against a view of the kept exponentials, weighted when the tiles are merged.
  *
  * <p>Rows are independent: any rows may share a chunk (a prompt's layers, other prompts), and a row's numbers are
  * bit for bit the same whatever it shares it with. A matmul's row does not depend on the other rows from
@@ -70,9 +71,14 @@ final class FusedLens {
 
     /**
      * The model's own distribution for rows {@code x} [N, D']: its statistics, top-1 ids, and what every other
-     * layer's cross sum needs: {@code u} [N·D'] and {@code c} [N] (no soft-cap), or the probabilities [N, V].
+     * layer's cross sum needs: without a soft-cap {@code u} [N·D'] and {@code c} [N]; with one, its tiles'
+     * exponentials {@code exp} [N, V] (each relative to its tile's max) and the weight of each tile,
+     * {@code tileWeight} [N][tiles] = exp(m_t − lse).
      */
-    record Final(Stats stats, int[] top1, double[] u, double[] c, NDArray probs) {}
+    record Final(Stats stats, int[] top1, NDArray exp, double[][] tileWeight, double[] u, double[] c) {}
+
+    /** Vocabulary tiles per partial sum of u: a fixed grouping, so u does not depend on how its work was split. */
+    private static final int CROSS_GROUP = 8;
 
     /** Per-row results. {@code topIds}/{@code topVals} [rows][k]; {@code rank}/{@code answerProb} of the final answer. */
     record Stats(int[][] topIds, float[][] topVals, float[] lse, float[] entropy, float[] kl, float[] answerProb,
@@ -80,92 +86,108 @@ final class FusedLens {
 
     Final finalPass(NDArray x, int k, NDManager manager) {
         int n = rows(x);
-        NDArray logits = manager.create(new Shape(n, vocab), DataType.FLOAT32);
-        Stats s = finish(run(x, null, null, null, k, logits), null, null, n);
-        NDArray lse = manager.create(s.lse(), new Shape(n, 1));
+        NDArray exp = manager.create(new Shape(n, vocab), DataType.FLOAT32);
+        Acc acc = run(x, rowChunks(n), null, null, k, exp);
+        Stats s = finish(acc, null, null, n);
         // The last layer's answer is its own top-1: KL 0, rank 1
         int[] top1 = new int[n];
         float[] top1Prob = new float[n];
         int[] rank = new int[n];
+        double[][] weight = new double[n][tiles.size()];
         for (int r = 0; r < n; r++) {
             top1[r] = s.topIds()[r][0];
             top1Prob[r] = (float) Math.exp(s.topVals()[r][0] - s.lse()[r]);
             rank[r] = 1;
+            for (int t = 0; t < tiles.size(); t++) {
+                weight[r][t] = Math.exp((double) acc.tileMax[r][t] - s.lse()[r]);
+            }
         }
         Stats withAnswer = new Stats(s.topIds(), s.topVals(), s.lse(), s.entropy(), new float[n], top1Prob, rank);
-        if (unembed.softcap() > 0) { // p_f = exp(z − lse), kept for the layers' tiles       [N, V]
-            NDArray probs = logits.sub(lse).exp();
-            logits.close();
-            lse.close();
-            return new Final(withAnswer, top1, null, null, probs);
+        if (unembed.softcap() > 0) {
+            return new Final(withAnswer, top1, exp, weight, null, null);
         }
-        double[][] uc = crossVectors(logits, lse, n);
-        logits.close();
-        lse.close();
-        return new Final(withAnswer, top1, uc[0], uc[1], null);
+        double[][] uc = crossVectors(exp, weight, n);
+        exp.close();
+        return new Final(withAnswer, top1, null, weight, uc[0], uc[1]);
     }
 
     /**
-     * u = p_f·W [N·D'] and c = p_f·b [N] from the final logits [N, V] and their log-sum-exps [N, 1], tile by tile in
-     * vocabulary order, summed in double; row ranges of the final rows are the tasks.
+     * u = p_f·W [N·D'] and c = p_f·b [N] from the final pass's exponentials [N, V] and tile weights: per tile
+     * (e_f·W_t)·w_t, summed in double, {@link #CROSS_GROUP} tiles at a time and the groups in vocabulary order.
+     * Row chunks × tile groups are the tasks.
      */
-    private double[][] crossVectors(NDArray logits, NDArray lse, int n) {
-        int parts = Math.max(1, Math.min(workers.size(), n / Ops.MIN_ROWS));
+    private double[][] crossVectors(NDArray exp, double[][] weight, int n) {
+        int groups = (tiles.size() + CROSS_GROUP - 1) / CROSS_GROUP;
+        List<Span> chunks = rowChunks(n);
         List<Callable<double[][]>> tasks = new ArrayList<>();
-        for (int p = 0; p < parts; p++) {
-            int r0 = p * n / parts;
-            int r1 = (p + 1) * n / parts;
-            tasks.add(() -> {
-                int r = r1 - r0;
-                double[] u = new double[r * hidden];
-                double[] c = new double[r];
-                try (NDScope ignored = new NDScope()) {
-                    NDArray rows = logits.get(r0 + ":" + r1).sub(lse.get(r0 + ":" + r1)).exp(); // p_f [r, V]
-                    for (int t = 0; t < tiles.size(); t++) {
-                        try (NDScope tileScope = new NDScope()) {
+        for (Span ch : chunks) {
+            for (int g = 0; g < groups; g++) {
+                int t0 = g * CROSS_GROUP;
+                int t1 = Math.min(tiles.size(), t0 + CROSS_GROUP);
+                tasks.add(() -> {
+                    int r = ch.r1() - ch.r0();
+                    double[] u = new double[r * hidden];
+                    double[] c = new double[r];
+                    for (int t = t0; t < t1; t++) {
+                        try (NDScope ignored = new NDScope()) {
                             long v0 = (long) t * tileCols;
-                            NDArray pt = rows.get(":, " + v0 + ":" + (v0 + tiles.get(t).getShape().get(0))); // [r, Vt]
-                            float[] ut = Ops.project(pt, toF32(tiles.get(t))).toFloatArray(); // [r, D']
-                            for (int i = 0; i < ut.length; i++) {
-                                u[i] += ut[i];
+                            NDArray et = exp.get(ch.r0() + ":" + ch.r1() + ", " + v0 + ":"
+                                    + (v0 + tiles.get(t).getShape().get(0)));                 // [r, Vt]
+                            float[] ut = Ops.project(et, toF32(tiles.get(t))).toFloatArray(); // [r, D']
+                            for (int j = 0; j < r; j++) {
+                                double wt = weight[ch.r0() + j][t];
+                                for (int d = 0; d < hidden; d++) {
+                                    u[j * hidden + d] += wt * ut[j * hidden + d];
+                                }
                             }
                             if (tileBias.get(t) != null) {
-                                float[] ct = pt.mul(toF32(tileBias.get(t))).sum(new int[] {-1}).toFloatArray();
-                                for (int i = 0; i < r; i++) {
-                                    c[i] += ct[i];
+                                float[] ct = et.mul(toF32(tileBias.get(t))).sum(new int[] {-1}).toFloatArray();
+                                for (int j = 0; j < r; j++) {
+                                    c[j] += weight[ch.r0() + j][t] * ct[j];
                                 }
                             }
                         }
                     }
-                }
-                return new double[][] {u, c};
-            });
+                    return new double[][] {u, c};
+                });
+            }
         }
         double[] u = new double[n * hidden];
         double[] c = new double[n];
         List<double[][]> done = workers.all(tasks);
-        for (int p = 0; p < parts; p++) {
-            int r0 = p * n / parts;
-            System.arraycopy(done.get(p)[0], 0, u, r0 * hidden, done.get(p)[0].length);
-            System.arraycopy(done.get(p)[1], 0, c, r0, done.get(p)[1].length);
+        int i = 0;
+        for (Span ch : chunks) {
+            for (int g = 0; g < groups; g++, i++) { // groups in vocabulary order
+                double[] pu = done.get(i)[0];
+                double[] pc = done.get(i)[1];
+                for (int q = 0; q < pu.length; q++) {
+                    u[ch.r0() * hidden + q] += pu[q];
+                }
+                for (int q = 0; q < pc.length; q++) {
+                    c[ch.r0() + q] += pc[q];
+                }
+            }
         }
         return new double[][] {u, c};
     }
 
     /**
-     * The lens of rows {@code x} [R, D'] (any layers of any prompts): row r shares the final distribution of final
-     * row {@code finalRow[r]}.
+     * The lens of rows {@code x} [L·N, D'], layer-major over the N rows of the final pass {@code fin}: row l·N + f is
+     * layer l of final row f (any layers of any prompts, each layer in the prompts' order of the final rows).
      */
-    Stats rows(NDArray x, int[] finalRow, Final fin, int k) {
+    Stats rows(NDArray x, Final fin, int k) {
         int rows = rows(x);
-        if (finalRow.length != rows) {
-            throw new IllegalArgumentException(finalRow.length + " final rows for " + rows + " rows");
+        int n = fin.top1().length;
+        if (n == 0 || rows % n != 0) {
+            throw new IllegalArgumentException(rows + " rows are not whole layers of " + n + " final rows");
         }
+        int[] finalRow = new int[rows];
         int[] answers = new int[rows];
         for (int r = 0; r < rows; r++) {
-            answers[r] = fin.top1()[finalRow[r]];
+            finalRow[r] = r % n;
+            answers[r] = fin.top1()[r % n];
         }
-        Acc acc = run(x, answers, fin.probs(), finalRow, k, null);
+        Acc acc = run(x, layerChunks(rows / n, n), answers, fin.exp(), k, null);
         if (fin.u() != null) { // Σ p_f·z = x·u + c, in double, a few MB of rows at a time onto the heap
             int step = Math.max(1, (1 << 20) / hidden);
             for (int r0 = 0; r0 < rows; r0 += step) {
@@ -188,39 +210,89 @@ final class FusedLens {
     }
 
     /**
-     * Splits rows into chunks and the vocabulary into ranges, one task each. {@code answers} (per row) and, with a
-     * soft-cap, the final probabilities {@code pf} with each row's {@code finalRow} are given for a layer's lens;
-     * {@code store} [rows, V] receives the logits of a final pass.
+     * A task's rows r0..r1): {@code layers} whole layers of final rows f0..f1) (r1 − r0 = layers·(f1 − f0)), so a
+     * tile's rows line up with a view of the final exponentials, broadcast over the layers: no gather.
      */
-    private Acc run(NDArray x, int[] answers, NDArray pf, int[] finalRow, int k, NDArray store) {
-        int rows = rows(x);
+    private record Span(int r0, int r1, int f0, int f1) {
+        int layers() {
+            return (r1 - r0) / (f1 - f0);
+        }
+    }
+
+    /** Plain row chunks of a final pass (each row its own final row). */
+    private List<Span> rowChunks(int rows) {
         int chunks = (rows + chunkRows - 1) / chunkRows;
-        // Enough tasks for the workers to share evenly: split the vocabulary when there are few chunks.
-        int splits = workers.size() == 1 ? 1
-                : Math.max(1, Math.min(tiles.size(), (2 * workers.size() + chunks - 1) / chunks));
-        List<Callable<Acc>> tasks = new ArrayList<>();
-        List<int[]> spans = new ArrayList<>();
+        List<Span> out = new ArrayList<>(chunks);
         for (int c = 0; c < chunks; c++) {
             int r0 = (int) ((long) c * rows / chunks);
             int r1 = (int) ((long) (c + 1) * rows / chunks);
+            out.add(new Span(r0, r1, r0, r1));
+        }
+        return out;
+    }
+
+    /**
+     * Chunks of {@code layers} layers of {@code n} rows: whole layers, about {@link #chunkRows} rows each, or, where
+     * one layer has more rows than that, parts of one layer.
+     */
+    private List<Span> layerChunks(int layers, int n) {
+        List<Span> out = new ArrayList<>();
+        if (n > chunkRows) {
+            int parts = (n + chunkRows - 1) / chunkRows;
+            for (int l = 0; l < layers; l++) {
+                for (int p = 0; p < parts; p++) {
+                    int f0 = (int) ((long) p * n / parts);
+                    int f1 = (int) ((long) (p + 1) * n / parts);
+                    out.add(new Span(l * n + f0, l * n + f1, f0, f1));
+                }
+            }
+            return out;
+        }
+        int chunks = (layers + chunkRows / n - 1) / (chunkRows / n);
+        for (int c = 0; c < chunks; c++) {
+            int l0 = c * layers / chunks;
+            int l1 = (c + 1) * layers / chunks;
+            out.add(new Span(l0 * n, l1 * n, 0, n));
+        }
+        return out;
+    }
+
+    /**
+     * Runs every chunk over vocabulary ranges, one task each. {@code answers} (per row) and the final pass's
+     * exponentials {@code pf} are given for a layer's lens; {@code store} [rows, V] receives the exponentials of a
+     * final pass.
+     */
+    private Acc run(NDArray x, List<Span> chunks, int[] answers, NDArray pf, int k, NDArray store) {
+        int rows = rows(x);
+        // Enough tasks for the workers to share evenly: split the vocabulary when there are few chunks, and so that
+        // every worker gets as many tasks.
+        int w = workers.size();
+        int splits = w == 1 ? 1 : Math.max(1, Math.min(tiles.size(), (2 * w + chunks.size() - 1) / chunks.size()));
+        while (w > 1 && chunks.size() * splits % w != 0 && splits < tiles.size()) {
+            splits++;
+        }
+        List<Callable<Acc>> tasks = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        for (Span c : chunks) {
             for (int s = 0; s < splits; s++) {
                 int t0 = s * tiles.size() / splits;
                 int t1 = (s + 1) * tiles.size() / splits;
-                spans.add(new int[] {r0, r1});
-                tasks.add(() -> chunk(x, r0, r1, t0, t1, answers, pf, finalRow, k, store));
+                spans.add(c);
+                tasks.add(() -> chunk(x, c, t0, t1, answers, pf, k, store));
             }
         }
         List<Acc> done = workers.all(tasks);
         Acc all = new Acc(rows, k, tiles.size());
         for (int i = 0; i < done.size(); i++) {
-            all.mergeRows(done.get(i), spans.get(i)[0]);
+            all.mergeRows(done.get(i), spans.get(i).r0());
         }
         return all;
     }
 
-    /** One task: rows r0..r1) of {@code x}, over tiles t0..t1). */
-    private Acc chunk(NDArray x, int r0, int r1, int t0, int t1, int[] answers, NDArray pf, int[] finalRow, int k,
-                      NDArray store) {
+    /** One task: the rows of {@code span}, over tiles t0..t1). */
+    private Acc chunk(NDArray x, Span span, int t0, int t1, int[] answers, NDArray pf, int k, NDArray store) {
+        int r0 = span.r0();
+        int r1 = span.r1();
         int r = r1 - r0;
         Acc acc = new Acc(r, k, tiles.size());
         try (NDScope ignored = new NDScope()) {
@@ -238,10 +310,8 @@ final class FusedLens {
                 }
                 c.zAns = softcap(z);
                 c.zAnsArr = c.zAns.toFloatArray();
-                if (pf != null) { // soft-capped: which final probabilities each row reads
-                    c.pf = pf;
-                    c.finalIds = xc.getManager().create(Arrays.stream(finalRow, r0, r1).asLongStream().toArray());
-                }
+                c.pf = pf;
+                c.span = span;
             }
             for (int t = t0; t < t1; t++) {
                 try (NDScope tileScope = new NDScope()) {
@@ -264,7 +334,7 @@ final class FusedLens {
         NDArray zAns;
         float[] zAnsArr;
         NDArray pf;
-        NDArray finalIds;
+        Span span;
 
         Chunk(Acc acc, NDArray xc, int r, int r0, int k, NDArray store) {
             this.acc = acc;
@@ -293,12 +363,10 @@ final class FusedLens {
         }
         z = softcap(toF32(z));
         float[] cross = null;
-        if (c.finalIds != null) { // soft-capped: Σ p_f·z over this tile, against each row's final probabilities
-            NDArray pf = c.pf.get(":, " + v0 + ":" + (v0 + vt)).get(new NDIndex("{}", c.finalIds));
-            cross = pf.mul(z).sum(new int[] {-1}).toFloatArray();
-        }
-        if (c.store != null) { // the final pass keeps its logits
-            c.store.set(new NDIndex(c.r0 + ":" + (c.r0 + r) + ", " + v0 + ":" + (v0 + vt)), z);
+        if (c.pf != null) { // Σ e_f·z over this tile: the final rows' exponentials, broadcast over the chunk's layers
+            Span sp = c.span;
+            NDArray ef = c.pf.get(sp.f0() + ":" + sp.f1() + ", " + v0 + ":" + (v0 + vt));        // [F, Vt]
+            cross = z.reshape(sp.layers(), sp.f1() - sp.f0(), vt).mul(ef).sum(new int[] {-1}).toFloatArray();
         }
         // Top-k of the tile (one more, to see a tie at its boundary); its first value is the tile's max
         int kk = Math.min(vt, k + 1);
@@ -309,6 +377,9 @@ final class FusedLens {
         // results made exp ten times slower (measured: 18 ms instead of 1.9 ms on a 512 × 2048 tile)
         NDArray zs = z.sub(top.get(0).get(":, 0:1")).maximum(FLOOR);
         NDArray e = zs.exp();
+        if (c.store != null) { // the final pass keeps its exponentials for the layers' cross sums
+            c.store.set(new NDIndex(c.r0 + ":" + (c.r0 + r) + ", " + v0 + ":" + (v0 + vt)), e);
+        }
         float[] s0 = e.sum(new int[] {-1}).toFloatArray();
         float[] s1 = e.mul(zs).sum(new int[] {-1}).toFloatArray();
         int[] greater = null;
@@ -387,7 +458,7 @@ final class FusedLens {
         float[] kl = new float[rows];
         float[] prob = new float[rows];
         int[] rank = new int[rows];
-        a.combineTiles(fin != null && fin.u() == null);
+        a.combineTiles(fin == null || fin.u() != null ? null : fin.tileWeight(), finalRow);
         for (int j = 0; j < rows; j++) {
             double l = a.max[j] + Math.log(a.s0[j]);
             lse[j] = (float) l;
@@ -454,16 +525,19 @@ final class FusedLens {
             tileCross[j][t] = crossT;
         }
 
-        /** Folds every row's tiles, in vocabulary order, into its running sums (and cross sums, where tiled). */
-        void combineTiles(boolean tiledCross) {
+        /**
+         * Folds every row's tiles, in vocabulary order, into its running sums, and for a layer's lens its cross sums,
+         * each tile's weighted by {@code weight[finalRow[j]][t]}.
+         */
+        void combineTiles(double[][] weight, int[] finalRow) {
             for (int j = 0; j < max.length; j++) {
                 for (int t = 0; t < tileS0[j].length; t++) {
                     if (Double.isNaN(tileS0[j][t])) {
                         throw new IllegalStateException("tile " + t + " of row " + j + " was not computed");
                     }
                     add(j, tileMax[j][t], tileS0[j][t], tileS1[j][t]);
-                    if (tiledCross) {
-                        cross[j] += tileCross[j][t];
+                    if (weight != null) {
+                        cross[j] += weight[finalRow[j]][t] * tileCross[j][t];
                     }
                 }
             }

@@ -212,36 +212,31 @@ public final class ModelPass {
 
     /**
      * Where each prompt's rows sit in the lens's two arrays: the last block's rows of every prompt in turn
-     * ({@code finalBase}), and per prompt, per lensed layer but the last, its rows ({@code base}).
+     * ({@code finalBase}), and, layer by layer (every lensed layer but the last, in request order), the same rows
+     * again: the layers' array is layer-major over the final rows, as {@link FusedLens#rows} reads it.
      */
     private static final class Rows {
-        private final int last;
         private final boolean[] lensed;
         private final int[] finalBase;
-        private final int[][] base; // [prompt][block] → first row, or −1
+        private final int[] slot; // [block] → its place among the layers' array's layers, or −1
         private int finalRows;
-        private int layerRows;
+        private int slots;
 
         Rows(List<Job> jobs, int[] layers, int last) {
-            this.last = last;
             lensed = new boolean[last + 1];
             lensed[last] = true;
+            slot = new int[last + 1];
+            Arrays.fill(slot, -1);
             for (int l : layers) {
                 lensed[l] = true;
+                if (l != last) {
+                    slot[l] = slots++;
+                }
             }
             finalBase = new int[jobs.size()];
-            base = new int[jobs.size()][last + 1];
             for (int j = 0; j < jobs.size(); j++) {
-                int t = jobs.get(j).ids().length;
                 finalBase[j] = finalRows;
-                finalRows += t;
-                Arrays.fill(base[j], -1);
-                for (int l : layers) {
-                    if (l != last) {
-                        base[j][l] = layerRows;
-                        layerRows += t;
-                    }
-                }
+                finalRows += jobs.get(j).ids().length;
             }
         }
 
@@ -253,8 +248,9 @@ public final class ModelPass {
             return finalBase[prompt];
         }
 
+        /** The first row of a prompt's block (not the last) in the layers' array. */
         int base(int prompt, int block) {
-            return base[prompt][block];
+            return slot[block] * finalRows + finalBase[prompt];
         }
 
         int finalRows() {
@@ -262,22 +258,7 @@ public final class ModelPass {
         }
 
         int layerRows() {
-            return layerRows;
-        }
-
-        /** For each row of the layers' array, its row in the final array. */
-        int[] finalRowOfLayerRows(List<Job> jobs) {
-            int[] out = new int[layerRows];
-            for (int j = 0; j < jobs.size(); j++) {
-                for (int l = 0; l < last; l++) {
-                    if (base[j][l] >= 0) {
-                        for (int pos = 0; pos < jobs.get(j).ids().length; pos++) {
-                            out[base[j][l] + pos] = finalBase[j] + pos;
-                        }
-                    }
-                }
-            }
-            return out;
+            return slots * finalRows;
         }
     }
 
@@ -326,8 +307,7 @@ public final class ModelPass {
         int k = jobs.stream().mapToInt(Job::k).max().orElseThrow(); // each prompt keeps its own first k
         FusedLens lens = new FusedLens(unembed, workers, TILE_COLS, CHUNK_ROWS);
         FusedLens.Final fin = lens.finalPass(finals, k, pass);
-        int[] finalRow = rows.finalRowOfLayerRows(jobs);
-        FusedLens.Stats stats = packed == null ? null : lens.rows(packed, finalRow, fin, k);
+        FusedLens.Stats stats = packed == null ? null : lens.rows(packed, fin, k);
 
         // Each prompt's final-normed states per block (views), and its tuned lens's
         NDArray[][] states = new NDArray[jobs.size()][last + 1];
@@ -344,15 +324,17 @@ public final class ModelPass {
         }
         if (jobs.stream().anyMatch(j -> j.transform() != null)) {
             // The transformed states' lens, against the same final distribution (the last block is left as it is)
-            NDList ordered = new NDList(); // in the layout of packed: prompt by prompt, layers in request order
             for (int j = 0; j < jobs.size(); j++) {
-                Job job = jobs.get(j);
                 translated[j] = new NDArray[last + 1];
                 translated[j][last] = states[j][last];
-                for (int i : layers) {
-                    if (i == last) {
-                        continue;
-                    }
+            }
+            NDList ordered = new NDList(); // in the layout of packed: layer by layer, prompt by prompt
+            for (int i : layers) {
+                if (i == last) {
+                    continue; // the last block is left as it is
+                }
+                for (int j = 0; j < jobs.size(); j++) {
+                    Job job = jobs.get(j);
                     // without a transform the logit lens's rows stand in, so the layout stays that of packed
                     translated[j][i] = job.transform() == null ? states[j][i]
                             : model.finalNorm(job.transform().apply(i, raw[j][i]));
@@ -361,7 +343,7 @@ public final class ModelPass {
             }
             tunedPacked = ordered.isEmpty() ? null : concat(ordered);
         }
-        FusedLens.Stats tunedStats = tunedPacked == null ? null : lens.rows(tunedPacked, finalRow, fin, k);
+        FusedLens.Stats tunedStats = tunedPacked == null ? null : lens.rows(tunedPacked, fin, k);
 
         List<Measured> out = new ArrayList<>(jobs.size());
         for (int j = 0; j < jobs.size(); j++) {

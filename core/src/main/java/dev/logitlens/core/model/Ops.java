@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -51,9 +52,14 @@ public final class Ops {
         return in == DataType.FLOAT32 ? y : y.toType(in, false);
     }
 
-    /** The tanh approximation of GELU ({@code gelu_new}, {@code gelu_pytorch_tanh}). */
+    /**
+     * The tanh approximation of GELU ({@code gelu_new}, {@code gelu_pytorch_tanh}). x³ as (x·x)·x: bit for bit what
+     * torch's {@code pow(x, 3.0)} in transformers computes (measured), while a tensor exponent, all DJL offers, takes
+     * the general pow: last bits apart and 20× slower.
+     */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(scalar(x, 3)).mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
+        NDArray cube = x.mul(x).mul(x);
+        NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
         return x.mul(scalar(x, 0.5f)).mul(inner.tanh().add(1f));
     }
 
@@ -76,8 +82,23 @@ public final class Ops {
         return x.mul(ai.djl.nn.Activation.sigmoid(x));
     }
 
-    /** Hugging Face's {@code hidden_act} / {@code activation_function} names. */
+    /**
+     * Hugging Face's {@code hidden_act} / {@code activation_function} names. With a bound {@link Parallel} pool the
+     * rows [N, I] are split over its threads when every part then holds a multiple of {@link #SPLIT_COLS} elements:
+     * the elementwise loops' scalar tail (where sigmoid and pow differ in the last bit) stays where it was.
+     */
     public static NDArray activation(String name, NDArray x) {
+        Parallel.Pool pool = Parallel.bound();
+        long n = x.getShape().get(0);
+        if (pool != null && x.getShape().dimension() == 2 && n >= SPLIT_ROWS
+                && x.getShape().get(1) % SPLIT_COLS == 0) {
+            int parts = (int) Math.min(pool.size(), n);
+            return inParts(parts, n, 1, 0, (r0, r1) -> activationOf(name, x.get(r0 + ":" + r1)));
+        }
+        return activationOf(name, x);
+    }
+
+    private static NDArray activationOf(String name, NDArray x) {
         return switch (name) {
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_python_tanh" -> geluTanh(x);
             case "gelu", "gelu_python" -> geluErf(x);
@@ -125,13 +146,26 @@ public final class Ops {
             k = k.repeat(0, h / hkv);
             v = v.repeat(0, h / hkv);
         }
+        NDArray kk = k;
+        NDArray vv = v;
+        Parallel.Pool pool = Parallel.bound();
+        NDArray out = pool != null && t >= SPLIT_ROWS && h > 1 // heads are independent: split them over the pool
+                ? inParts((int) Math.min(pool.size(), h), h, 1, 0, (h0, h1) -> {
+                    String heads = h0 + ":" + h1;
+                    return heads(q.get(heads), kk.get(heads), vv.get(heads), mask, scale, softcap);
+                })
+                : heads(q, kk, vv, mask, scale, softcap);                            // [H, T, Dh]
+        return out.transpose(1, 0, 2).reshape(t, h * dh);
+    }
+
+    /** Attention of heads [H, T, Dh] (keys and values as many heads) → [H, T, Dh]. */
+    private static NDArray heads(NDArray q, NDArray k, NDArray v, NDArray mask, float scale, float softcap) {
         NDArray scores = q.matMul(k.transpose(0, 2, 1)).mul(scalar(q, scale)); // [H, T, T]
         if (softcap > 0) {
             scores = scores.div(softcap).tanh().mul(softcap);
         }
         NDArray weights = scores.add(mask).softmax(-1);
-        NDArray out = weights.matMul(v); // [H, T, Dh]
-        return out.transpose(1, 0, 2).reshape(t, h * dh);
+        return weights.matMul(v);
     }
 
     /**
@@ -219,27 +253,41 @@ public final class Ops {
         Parallel.Pool pool = Parallel.bound();
         int parts = pool == null || n < SPLIT_ROWS ? 1 : (int) Math.min(pool.size(), m / (2 * SPLIT_COLS));
         if (parts > 1) {
-            List<Callable<NDArray>> tasks = new ArrayList<>(parts);
-            for (int p = 0; p < parts; p++) {
-                String cols = ":, " + columnAt(p, parts, m) + ":" + columnAt(p + 1, parts, m);
-                tasks.add(() -> {
-                    try (NDArray part = w.get(cols)) { // a view on the weights' manager: let it go here
-                        return x.matMul(part);
-                    }
-                });
-            }
-            NDList done = new NDList(pool.all(tasks));
-            NDArray y = NDArrays.concat(done, 1);
-            done.close(); // made on the pool's threads, outside the caller's scope
-            return y;
+            return inParts(parts, m, SPLIT_COLS, 1, (c0, c1) -> x.matMul(w.get(":, " + c0 + ":" + c1)));
         }
         NDArray y = padRows(x).matMul(w);
         return n >= MIN_ROWS ? y : y.get("0:" + n);
     }
 
-    /** Where part p of {@code parts} starts among {@code m} columns: a multiple of {@link #SPLIT_COLS}, or m. */
-    private static long columnAt(int p, int parts, long m) {
-        return p == parts ? m : p * m / parts / SPLIT_COLS * SPLIT_COLS;
+    /** Computes {@code part} of [a, b) of n items. */
+    @FunctionalInterface
+    private interface Part {
+        NDArray of(long a, long b);
+    }
+
+    /**
+     * {@code part} over {@code parts} ranges of [0, n) (starts multiples of {@code multiple}), one task each on the
+     * bound pool, joined along {@code axis}. Each task has its own scope: what it makes is let go there, but for its
+     * result, which is let go once joined.
+     */
+    private static NDArray inParts(int parts, long n, long multiple, int axis, Part part) {
+        Parallel.Pool pool = Parallel.bound();
+        List<Callable<NDArray>> tasks = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            long a = p * n / parts / multiple * multiple;
+            long b = p + 1 == parts ? n : (p + 1) * n / parts / multiple * multiple;
+            tasks.add(() -> {
+                try (NDScope scope = new NDScope()) {
+                    NDArray y = part.of(a, b);
+                    NDScope.unregister(y);
+                    return y;
+                }
+            });
+        }
+        NDList done = new NDList(pool.all(tasks));
+        NDArray y = NDArrays.concat(done, axis);
+        done.close();
+        return y;
     }
 
     /** {@code x · Wᵀ + b} for a torch {@code nn.Linear} weight [out, in]. */

@@ -65,16 +65,15 @@ class FusedLensTest {
             FusedLens lens = new FusedLens(u, pool, 96, 8);
             NDArray fx = m.randomNormal(new Shape(n, d)).mul(2f);
             NDArray lx = m.randomNormal(new Shape(layers * n, d)).mul(2f);
-            int[] finalRow = IntStream.range(0, layers * n).map(j -> j % n).toArray();
             FusedLens.Final fin = lens.finalPass(fx, K, m);
-            FusedLens.Stats all = lens.rows(lx, finalRow, fin, K);
+            FusedLens.Stats all = lens.rows(lx, fin, K);
             for (int r = 0; r < n; r++) {
                 FusedLens.Final one = lens.finalPass(fx.get(r + ":" + (r + 1)), K, m);
                 assertEquals(fin.stats().lse()[r], one.stats().lse()[0], 0f, "final lse, row " + r);
                 assertEquals(fin.stats().entropy()[r], one.stats().entropy()[0], 0f, "final entropy, row " + r);
                 for (int l = 0; l < layers; l++) {
                     int j = l * n + r;
-                    FusedLens.Stats alone = lens.rows(lx.get(j + ":" + (j + 1)), new int[] {0}, one, K);
+                    FusedLens.Stats alone = lens.rows(lx.get(j + ":" + (j + 1)), one, K);
                     String what = "layer " + l + " row " + r;
                     assertArrayEquals(all.topIds()[j], alone.topIds()[0], what);
                     assertArrayEquals(all.topVals()[j], alone.topVals()[0], 0f, what);
@@ -124,14 +123,10 @@ class FusedLensTest {
             FusedLens lens = new FusedLens(u, pool, tileCols, chunkRows);
             FusedLens.Final fin = lens.finalPass(m.create(flat(x[LAYERS]), new Shape(N, D)), K, m);
             NDList layers = new NDList();
-            int[] finalRow = new int[LAYERS * N];
             for (int l = 0; l < LAYERS; l++) {
                 layers.add(m.create(flat(x[l]), new Shape(N, D)));
-                for (int r = 0; r < N; r++) {
-                    finalRow[l * N + r] = r;
-                }
             }
-            FusedLens.Stats s = lens.rows(NDArrays.concat(layers, 0), finalRow, fin, K);
+            FusedLens.Stats s = lens.rows(NDArrays.concat(layers, 0), fin, K);
 
             for (int r = 0; r < N; r++) {
                 double[] zf = logits(x[LAYERS][r], w, b, softcap);
