@@ -7,9 +7,12 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +50,7 @@ final class FusedLens {
     private final int tileCols;
     private final int chunkRows;
     private final long vocab;
+    private final boolean heapScan;
     private final int hidden;
     private final List<NDArray> tiles = new ArrayList<>(); // [Vt, D'] views of the unembedding, in vocab order
     private final List<NDArray> tileBias = new ArrayList<>();
@@ -56,6 +60,12 @@ final class FusedLens {
      * @param chunkRows rows per unembedding matmul at most (also the rows of one task)
      */
     FusedLens(Unembedding unembed, Workers workers, int tileCols, int chunkRows) {
+        this(unembed, workers, tileCols, chunkRows, !unembed.weight().getDevice().isGpu());
+    }
+
+    /** @param heapScan whether tiles are scanned on the heap (the CPU's way) rather than by device operations */
+    FusedLens(Unembedding unembed, Workers workers, int tileCols, int chunkRows, boolean heapScan) {
+        this.heapScan = heapScan;
         this.unembed = unembed;
         this.workers = workers;
         this.tileCols = tileCols;
@@ -331,10 +341,19 @@ final class FusedLens {
         final int k;
         final NDArray store;
         int[] answers;
+        float[] heap;
         NDArray zAns;
         float[] zAnsArr;
         NDArray pf;
         Span span;
+
+        /** A reused heap buffer of at least n floats. */
+        float[] heap(int n) {
+            if (heap == null || heap.length < n) {
+                heap = new float[n];
+            }
+            return heap;
+        }
 
         Chunk(Acc acc, NDArray xc, int r, int r0, int k, NDArray store) {
             this.acc = acc;
@@ -348,7 +367,6 @@ final class FusedLens {
 
     private void tile(Chunk c, int t) {
         int r = c.r;
-        int k = c.k;
         Acc acc = c.acc;
         long v0 = (long) t * tileCols;
         NDArray w = tiles.get(t);
@@ -368,25 +386,108 @@ final class FusedLens {
             NDArray ef = c.pf.get(sp.f0() + ":" + sp.f1() + ", " + v0 + ":" + (v0 + vt));        // [F, Vt]
             cross = z.reshape(sp.layers(), sp.f1() - sp.f0(), vt).mul(ef).sum(new int[] {-1}).toFloatArray();
         }
-        // Top-k of the tile (one more, to see a tie at its boundary); its first value is the tile's max
-        int kk = Math.min(vt, k + 1);
-        NDList top = z.topK(kk, -1, true, true);
-        float[] vals = top.get(0).toFloatArray();
-        long[] idx = top.get(1).toLongArray();
+        float[] mt = new float[r];
+        if (heapScan) {
+            scanOnHeap(c, z, t, vt, mt);
+        } else {
+            topOnDevice(c, z, t, vt, mt);
+        }
         // z − m_t, floored at −80: exp below that is < 2e-35 of the max and adds nothing, while its denormal
         // results made exp ten times slower (measured: 18 ms instead of 1.9 ms on a 512 × 2048 tile)
-        NDArray zs = z.sub(top.get(0).get(":, 0:1")).maximum(FLOOR);
+        NDArray zs = z.sub(z.getManager().create(mt, new Shape(r, 1))).maximum(FLOOR);
         NDArray e = zs.exp();
         if (c.store != null) { // the final pass keeps its exponentials for the layers' cross sums
             c.store.set(new NDIndex(c.r0 + ":" + (c.r0 + r) + ", " + v0 + ":" + (v0 + vt)), e);
         }
         float[] s0 = e.sum(new int[] {-1}).toFloatArray();
         float[] s1 = e.mul(zs).sum(new int[] {-1}).toFloatArray();
+        for (int j = 0; j < r; j++) {
+            acc.tile(j, t, mt[j], s0[j], s1[j], cross == null ? 0 : cross[j]);
+        }
+    }
+
+    /**
+     * On the CPU: the tile read once onto the heap, then per row in Java its max, the running top-k's candidates
+     * (only values reaching its k-th), and for a layer's lens the answer's logit and the count of logits above it
+     * (only where the tile's max is above it). libtorch's topK and comparison passes cost more than all of this.
+     */
+    private void scanOnHeap(Chunk c, NDArray z, int t, int vt, float[] mt) {
+        int r = c.r;
+        int v0 = t * tileCols;
+        float[] zh = c.heap(r * vt);
+        ByteBuffer bytes = z instanceof PtNDArray pt ? pt.toByteBuffer(true) : z.toByteBuffer(); // a view of z here
+        bytes.order(ByteOrder.nativeOrder()).asFloatBuffer().get(zh, 0, r * vt);
+        Acc acc = c.acc;
+        for (int j = 0; j < r; j++) {
+            int at = j * vt;
+            mt[j] = max(zh, at, vt);
+            acc.offerFrom(j, zh, at, vt, v0);
+            if (c.answers != null) {
+                float za = c.zAnsArr[j];
+                if (mt[j] > za) {
+                    acc.greater[j] += countAbove(zh, at, vt, za);
+                }
+                int a = c.answers[j] - v0;
+                if (a >= 0 && a < vt) { // the answer's own logit, in this tile
+                    acc.self[j] = zh[at + a];
+                    if (zh[at + a] > za) {
+                        acc.greater[j]--; // the answer counted itself (its two logits differ by rounding)
+                    }
+                }
+            }
+        }
+    }
+
+    /** The largest of {@code n} values from {@code at}, four running maxima at a time. */
+    private static float max(float[] z, int at, int n) {
+        float m0 = Float.NEGATIVE_INFINITY;
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            float a = z[at + i];
+            float b = z[at + i + 1];
+            float d = z[at + i + 2];
+            float e = z[at + i + 3];
+            m0 = a > m0 ? a : m0;
+            m1 = b > m1 ? b : m1;
+            m2 = d > m2 ? d : m2;
+            m3 = e > m3 ? e : m3;
+        }
+        for (; i < n; i++) {
+            m0 = z[at + i] > m0 ? z[at + i] : m0;
+        }
+        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
+    }
+
+    /** How many of {@code n} values from {@code at} exceed {@code threshold}: the sign bit of threshold − v. */
+    private static int countAbove(float[] z, int at, int n, float threshold) {
+        float th = threshold + 0f; // −0 as +0, so that +0 − +0 is +0 (equal: not above)
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            count += Float.floatToRawIntBits(th - z[at + i]) >>> 31;
+        }
+        return count;
+    }
+
+    /**
+     * On an accelerator, where the tile stays on the device: its top k + 1 (one more, to see a tie at the boundary;
+     * the first is its max), and for a layer's lens a comparison pass counting logits above the answer's (skipped
+     * where no row's k + 1 values reach it).
+     */
+    private void topOnDevice(Chunk c, NDArray z, int t, int vt, float[] mt) {
+        int r = c.r;
+        int k = c.k;
+        long v0 = (long) t * tileCols;
+        Acc acc = c.acc;
+        int kk = Math.min(vt, k + 1);
+        NDList top = z.topK(kk, -1, true, true);
+        float[] vals = top.get(0).toFloatArray();
+        long[] idx = top.get(1).toLongArray();
         int[] greater = null;
         float[] self = null;
         if (c.answers != null) {
-            // Logits above the answer's: when no row's (k+1)-th largest here reaches its answer, they are all among
-            // the tile's top values (in late layers, usually none at all), else one pass counts them.
             boolean scan = false;
             for (int j = 0; j < r && !scan; j++) {
                 scan = vals[j * kk + kk - 1] > c.zAnsArr[j];
@@ -401,7 +502,6 @@ final class FusedLens {
                     }
                 }
             }
-            // The answer's own logit, read from this tile where it falls in it
             long[] local = new long[r];
             boolean any = false;
             for (int j = 0; j < r; j++) {
@@ -414,7 +514,7 @@ final class FusedLens {
             }
         }
         for (int j = 0; j < r; j++) {
-            acc.tile(j, t, vals[j * kk], s0[j], s1[j], cross == null ? 0 : cross[j]);
+            mt[j] = vals[j * kk];
             if (greater != null) {
                 acc.greater[j] += greater[j];
                 long a = c.answers[j] - v0;
@@ -428,7 +528,7 @@ final class FusedLens {
             boolean boundaryTie = kk > k && vals[j * kk + k - 1] == vals[j * kk + k];
             if (boundaryTie) { // which of the tied ids make the top-k is decided by id: read the row exactly
                 float[] row = z.get(j).toFloatArray();
-                acc.offerExact(j, row, v0, k);
+                acc.offerFrom(j, row, 0, row.length, (int) v0);
             } else {
                 for (int q = 0; q < Math.min(k, kk); q++) {
                     acc.offer(j, vals[j * kk + q], (int) (v0 + idx[j * kk + q]));
@@ -585,10 +685,16 @@ final class FusedLens {
             }
         }
 
-        void offerExact(int j, float[] row, long v0, int k) {
-            for (int i = 0; i < row.length; i++) {
-                if (topCount[j] < k || row[i] >= topVals[j][k - 1]) {
-                    offer(j, row[i], (int) (v0 + i));
+        /** Offers {@code n} values from {@code at} (ids from {@code v0}), those reaching row j's k-th. */
+        void offerFrom(int j, float[] z, int at, int n, int v0) {
+            float th = topCount[j] < k ? Float.NEGATIVE_INFINITY : topVals[j][k - 1];
+            for (int i = 0; i < n; i++) {
+                float v = z[at + i];
+                if (v >= th) {
+                    offer(j, v, v0 + i);
+                    if (topCount[j] == k) {
+                        th = topVals[j][k - 1];
+                    }
                 }
             }
         }

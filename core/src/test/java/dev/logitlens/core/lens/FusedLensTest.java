@@ -26,34 +26,43 @@ class FusedLensTest {
 
     @Test
     void tiledStatisticsEqualWholeRows() {
-        check(0f, false, 7, 4, 2);
+        check(0f, false, 7, 4, 2, true);
+    }
+
+    /** The path an accelerator takes (device top-k and comparisons instead of a heap scan), on the CPU. */
+    @Test
+    void deviceOperationsEqualWholeRows() {
+        check(0f, false, 7, 4, 2, false);
+        check(2.5f, true, 64, 512, 1, false);
     }
 
     @Test
     void softcapBiasAndOneTile() {
-        check(2.5f, true, 64, 512, 1);
+        check(2.5f, true, 64, 512, 1, true);
     }
 
     @Test
     void tilesOfOneColumnOnOneWorker() {
-        check(0f, true, 1, 3, 1);
+        check(0f, true, 1, 3, 1, true);
     }
 
     @Test
     void aRowsNumbersDoNotDependOnTheRowsBesideIt() {
-        rowInvariance(0f);
+        rowInvariance(0f, true);
+        rowInvariance(0f, false);
     }
 
     @Test
     void aRowsNumbersDoNotDependOnTheRowsBesideItSoftcapped() {
-        rowInvariance(30f);
+        rowInvariance(30f, true);
+        rowInvariance(30f, false);
     }
 
     /**
      * Random (inexact) inputs, a vocabulary of 1000 in tiles of 96: each row lensed alone, with
      * its own final pass, equals the same row among all rows of all layers, bit for bit.
      */
-    private static void rowInvariance(float softcap) {
+    private static void rowInvariance(float softcap, boolean heapScan) {
         Djl.engine();
         int v = 1000;
         int d = 64;
@@ -62,7 +71,7 @@ class FusedLensTest {
         try (NDManager m = NDManager.newBaseManager(); Workers pool = new Workers(2)) {
             m.getEngine().setRandomSeed(11);
             Unembedding u = new Unembedding(m.randomNormal(new Shape(v, d)), m.randomNormal(new Shape(v)), softcap);
-            FusedLens lens = new FusedLens(u, pool, 96, 8);
+            FusedLens lens = new FusedLens(u, pool, 96, 8, heapScan);
             NDArray fx = m.randomNormal(new Shape(n, d)).mul(2f);
             NDArray lx = m.randomNormal(new Shape(layers * n, d)).mul(2f);
             FusedLens.Final fin = lens.finalPass(fx, K, m);
@@ -87,7 +96,8 @@ class FusedLensTest {
         }
     }
 
-    private static void check(float softcap, boolean bias, int tileCols, int chunkRows, int workers) {
+    private static void check(float softcap, boolean bias, int tileCols, int chunkRows, int workers,
+                              boolean heapScan) {
         Djl.engine();
         Random rnd = new Random(7);
         float[][] w = new float[V][D];
@@ -120,7 +130,7 @@ class FusedLensTest {
         try (NDManager m = NDManager.newBaseManager(); Workers pool = new Workers(workers)) {
             NDArray weight = m.create(flat(w), new Shape(V, D));
             Unembedding u = new Unembedding(weight, bias ? m.create(b) : null, softcap);
-            FusedLens lens = new FusedLens(u, pool, tileCols, chunkRows);
+            FusedLens lens = new FusedLens(u, pool, tileCols, chunkRows, heapScan);
             FusedLens.Final fin = lens.finalPass(m.create(flat(x[LAYERS]), new Shape(N, D)), K, m);
             NDList layers = new NDList();
             for (int l = 0; l < LAYERS; l++) {
