@@ -31,10 +31,11 @@ import java.util.concurrent.Callable;
  * </ul>
  *
  * <p>KL(final ‖ layer) = lse − Σ p_f·z − H_f needs the cross sum Σ p_f·z. The final pass keeps each of its tiles'
- * exponentials e_f = exp(z_f − m_f,t) ([N, V], made for S0 anyway); p_f = e_f·exp(m_f,t − lse_f), the tile's weight.
- * Where the logits are linear in the state (no soft-cap) Σ p_f·z = x·u + c with u = Σ p_f·W and c = Σ p_f·b, made
- * once per final row ({@link #finalPass}), so no layer's tile reads the final distribution; with a soft-cap each
- * layer's tile sums e_f·z against a view of the kept exponentials, weighted when the tiles are merged.
+ * exponentials e_f = exp(z_f − m_f,t) ([N, V], made for S0 anyway), so p_f = e_f·w_t with the tile's weight
+ * w_t = exp(m_f,t − lse_f). A layer's tile sums e_f·z against a view of them (its rows are whole layers of the final
+ * rows, so the view is broadcast over its layers, never gathered), and the tiles' sums are weighted by w_t when
+ * merged. (Measured: cheaper than u = Σ p_f·W once per final row and x·u per layer row, which costs another matmul
+ * of the final pass's size, by 4–10%.)
  *
  * <p>Rows are independent: any rows may share a chunk (a prompt's layers, other prompts), and a row's numbers are
  * bit for bit the same whatever it shares it with. A matmul's row does not depend on the other rows from
@@ -51,7 +52,6 @@ final class FusedLens {
     private final int chunkRows;
     private final long vocab;
     private final boolean heapScan;
-    private final int hidden;
     private final List<NDArray> tiles = new ArrayList<>(); // [Vt, D'] views of the unembedding, in vocab order
     private final List<NDArray> tileBias = new ArrayList<>();
 
@@ -71,7 +71,6 @@ final class FusedLens {
         this.tileCols = tileCols;
         this.chunkRows = Math.max(Ops.MIN_ROWS, chunkRows);
         this.vocab = unembed.weight().getShape().get(0);
-        this.hidden = Math.toIntExact(unembed.weight().getShape().get(1));
         for (long v0 = 0; v0 < vocab; v0 += tileCols) {
             String range = v0 + ":" + Math.min(vocab, v0 + tileCols);
             tiles.add(unembed.weight().get(range));
@@ -81,14 +80,10 @@ final class FusedLens {
 
     /**
      * The model's own distribution for rows {@code x} [N, D']: its statistics, top-1 ids, and what every other
-     * layer's cross sum needs: without a soft-cap {@code u} [N·D'] and {@code c} [N]; with one, its tiles'
-     * exponentials {@code exp} [N, V] (each relative to its tile's max) and the weight of each tile,
-     * {@code tileWeight} [N][tiles] = exp(m_t − lse).
+     * layer's cross sum needs: its tiles' exponentials {@code exp} [N, V] (each relative to its tile's max) and the
+     * weight of each tile, {@code tileWeight} [N][tiles] = exp(m_t − lse).
      */
-    record Final(Stats stats, int[] top1, NDArray exp, double[][] tileWeight, double[] u, double[] c) {}
-
-    /** Vocabulary tiles per partial sum of u: a fixed grouping, so u does not depend on how its work was split. */
-    private static final int CROSS_GROUP = 8;
+    record Final(Stats stats, int[] top1, NDArray exp, double[][] tileWeight) {}
 
     /** Per-row results. {@code topIds}/{@code topVals} [rows][k]; {@code rank}/{@code answerProb} of the final answer. */
     record Stats(int[][] topIds, float[][] topVals, float[] lse, float[] entropy, float[] kl, float[] answerProb,
@@ -113,72 +108,7 @@ final class FusedLens {
             }
         }
         Stats withAnswer = new Stats(s.topIds(), s.topVals(), s.lse(), s.entropy(), new float[n], top1Prob, rank);
-        if (unembed.softcap() > 0) {
-            return new Final(withAnswer, top1, exp, weight, null, null);
-        }
-        double[][] uc = crossVectors(exp, weight, n);
-        exp.close();
-        return new Final(withAnswer, top1, null, weight, uc[0], uc[1]);
-    }
-
-    /**
-     * u = p_f·W [N·D'] and c = p_f·b [N] from the final pass's exponentials [N, V] and tile weights: per tile
-     * (e_f·W_t)·w_t, summed in double, {@link #CROSS_GROUP} tiles at a time and the groups in vocabulary order.
-     * Row chunks × tile groups are the tasks.
-     */
-    private double[][] crossVectors(NDArray exp, double[][] weight, int n) {
-        int groups = (tiles.size() + CROSS_GROUP - 1) / CROSS_GROUP;
-        List<Span> chunks = rowChunks(n);
-        List<Callable<double[][]>> tasks = new ArrayList<>();
-        for (Span ch : chunks) {
-            for (int g = 0; g < groups; g++) {
-                int t0 = g * CROSS_GROUP;
-                int t1 = Math.min(tiles.size(), t0 + CROSS_GROUP);
-                tasks.add(() -> {
-                    int r = ch.r1() - ch.r0();
-                    double[] u = new double[r * hidden];
-                    double[] c = new double[r];
-                    for (int t = t0; t < t1; t++) {
-                        try (NDScope ignored = new NDScope()) {
-                            long v0 = (long) t * tileCols;
-                            NDArray et = exp.get(ch.r0() + ":" + ch.r1() + ", " + v0 + ":"
-                                    + (v0 + tiles.get(t).getShape().get(0)));                 // [r, Vt]
-                            float[] ut = Ops.project(et, toF32(tiles.get(t))).toFloatArray(); // [r, D']
-                            for (int j = 0; j < r; j++) {
-                                double wt = weight[ch.r0() + j][t];
-                                for (int d = 0; d < hidden; d++) {
-                                    u[j * hidden + d] += wt * ut[j * hidden + d];
-                                }
-                            }
-                            if (tileBias.get(t) != null) {
-                                float[] ct = et.mul(toF32(tileBias.get(t))).sum(new int[] {-1}).toFloatArray();
-                                for (int j = 0; j < r; j++) {
-                                    c[j] += weight[ch.r0() + j][t] * ct[j];
-                                }
-                            }
-                        }
-                    }
-                    return new double[][] {u, c};
-                });
-            }
-        }
-        double[] u = new double[n * hidden];
-        double[] c = new double[n];
-        List<double[][]> done = workers.all(tasks);
-        int i = 0;
-        for (Span ch : chunks) {
-            for (int g = 0; g < groups; g++, i++) { // groups in vocabulary order
-                double[] pu = done.get(i)[0];
-                double[] pc = done.get(i)[1];
-                for (int q = 0; q < pu.length; q++) {
-                    u[ch.r0() * hidden + q] += pu[q];
-                }
-                for (int q = 0; q < pc.length; q++) {
-                    c[ch.r0() + q] += pc[q];
-                }
-            }
-        }
-        return new double[][] {u, c};
+        return new Final(withAnswer, top1, exp, weight);
     }
 
     /**
@@ -198,24 +128,6 @@ final class FusedLens {
             answers[r] = fin.top1()[r % n];
         }
         Acc acc = run(x, layerChunks(rows / n, n), answers, fin.exp(), k, null);
-        if (fin.u() != null) { // Σ p_f·z = x·u + c, in double, a few MB of rows at a time onto the heap
-            int step = Math.max(1, (1 << 20) / hidden);
-            for (int r0 = 0; r0 < rows; r0 += step) {
-                int r1 = Math.min(rows, r0 + step);
-                float[] xs;
-                try (NDScope ignored = new NDScope()) {
-                    xs = toF32(x.get(r0 + ":" + r1)).toFloatArray();
-                }
-                for (int r = r0; r < r1; r++) {
-                    int f = finalRow[r];
-                    double dot = fin.c()[f];
-                    for (int d = 0; d < hidden; d++) {
-                        dot += (double) xs[(r - r0) * hidden + d] * fin.u()[f * hidden + d];
-                    }
-                    acc.cross[r] = dot;
-                }
-            }
-        }
         return finish(acc, fin, finalRow, rows);
     }
 
@@ -564,7 +476,7 @@ final class FusedLens {
         float[] kl = new float[rows];
         float[] prob = new float[rows];
         int[] rank = new int[rows];
-        a.combineTiles(fin == null || fin.u() != null ? null : fin.tileWeight(), finalRow);
+        a.combineTiles(fin == null ? null : fin.tileWeight(), finalRow);
         for (int j = 0; j < rows; j++) {
             double l = a.max[j] + Math.log(a.s0[j]);
             lse[j] = (float) l;

@@ -94,8 +94,8 @@ public final class ModelPass {
         }
         long hidden = model.unembedding().weight().getShape().get(1);
         long vocab = model.unembedding().weight().getShape().get(0);
-        // the lens's states, and the final logits and probabilities
-        long perRow = 4 * ((layers.length + 1) * hidden + 2 * vocab);
+        // the lens's states and the final pass's kept exponentials
+        long perRow = 4 * ((layers.length + 1) * hidden + vocab);
         long maxRows = Math.max(1, BATCH_BYTES / perRow);
         int first = 0;
         while (first < jobs.size()) {
