@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * <ul>
  *   <li>log-sum-exp: the tile's max m and S0 = Σ exp(z − m);</li>
  *   <li>entropy: S1 = Σ exp(z − m)·(z − m), so H = ln S0 − S1 / S0;</li>
- *   <li>top-k: each tile's top-k merged into a running top-k (descending logit, ties by ascending id);</li>
+ *   <li>top-k: a running top-k (descending logit, ties by ascending id), offered the tile's values that can enter
+ *   it;</li>
  *   <li>the final answer's logit (read in the tile that holds it) and rank (1 + how many logits exceed it).</li>
  * </ul>
  *
