@@ -94,7 +94,7 @@ final class FusedLens {
         int n = rows(x);
         NDArray exp = manager.create(new Shape(n, vocab), DataType.FLOAT32);
         Acc acc = run(x, rowChunks(n), null, null, k, exp);
-        Stats s = finish(acc, null, null, n);
+        Stats s = finish(acc, null, n);
         // The last layer's answer is its own top-1: KL 0, rank 1
         int[] top1 = new int[n];
         float[] top1Prob = new float[n];
@@ -122,14 +122,12 @@ final class FusedLens {
         if (n == 0 || rows % n != 0) {
             throw new IllegalArgumentException(rows + " rows are not whole layers of " + n + " final rows");
         }
-        int[] finalRow = new int[rows];
         int[] answers = new int[rows];
         for (int r = 0; r < rows; r++) {
-            finalRow[r] = r % n;
             answers[r] = fin.top1()[r % n];
         }
         Acc acc = run(x, layerChunks(rows / n, n), answers, fin.exp(), k, null);
-        return finish(acc, fin, finalRow, rows);
+        return finish(acc, fin, rows);
     }
 
     /**
@@ -343,11 +341,8 @@ final class FusedLens {
                     acc.greater[j] += countAbove(zh, at, vt, za);
                 }
                 int a = c.answers[j] - v0;
-                if (a >= 0 && a < vt) { // the answer's own logit, in this tile
-                    acc.self[j] = zh[at + a];
-                    if (zh[at + a] > za) {
-                        acc.greater[j]--; // the answer counted itself (its two logits differ by rounding)
-                    }
+                if (a >= 0 && a < vt) {
+                    acc.answerLogit(j, zh[at + a], za);
                 }
             }
         }
@@ -438,10 +433,7 @@ final class FusedLens {
                 acc.greater[j] += greater[j];
                 long a = c.answers[j] - v0;
                 if (self != null && a >= 0 && a < vt) {
-                    acc.self[j] = self[j];
-                    if (self[j] > c.zAnsArr[j]) {
-                        acc.greater[j]--; // the answer counted itself (its two logits differ by rounding)
-                    }
+                    acc.answerLogit(j, self[j], c.zAnsArr[j]);
                 }
             }
             boolean boundaryTie = kk > k && vals[j * kk + k - 1] == vals[j * kk + k];
@@ -469,7 +461,8 @@ final class FusedLens {
         return Math.toIntExact(x.getShape().get(0));
     }
 
-    private Stats finish(Acc a, Final fin, int[] finalRow, int rows) {
+    /** Each row's numbers; with {@code fin}, a layer's lens, row j's final row is j mod N (layer-major rows). */
+    private Stats finish(Acc a, Final fin, int rows) {
         int[][] topIds = new int[rows][];
         float[][] topVals = new float[rows][];
         float[] lse = new float[rows];
@@ -477,7 +470,7 @@ final class FusedLens {
         float[] kl = new float[rows];
         float[] prob = new float[rows];
         int[] rank = new int[rows];
-        a.combineTiles(fin == null ? null : fin.tileWeight(), finalRow);
+        a.combineTiles(fin == null ? null : fin.tileWeight());
         for (int j = 0; j < rows; j++) {
             double l = a.max[j] + Math.log(a.s0[j]);
             lse[j] = (float) l;
@@ -487,7 +480,7 @@ final class FusedLens {
             topVals[j] = a.vals(j);
             if (fin != null) {
                 // KL ≥ 0 up to rounding
-                kl[j] = (float) Math.max(0, l - a.cross[j] - fin.stats().entropy()[finalRow[j]]);
+                kl[j] = (float) Math.max(0, l - a.cross[j] - fin.stats().entropy()[j % fin.top1().length]);
                 prob[j] = (float) Math.exp(a.self[j] - l);
                 rank[j] = 1 + a.greater[j];
             }
@@ -548,9 +541,9 @@ final class FusedLens {
 
         /**
          * Folds every row's tiles, in vocabulary order, into its running sums, and for a layer's lens its cross sums,
-         * each tile's weighted by {@code weight[finalRow[j]][t]}.
+         * each tile's weighted by {@code weight[f][t]} of its final row f = j mod N (layer-major rows).
          */
-        void combineTiles(double[][] weight, int[] finalRow) {
+        void combineTiles(double[][] weight) {
             for (int j = 0; j < max.length; j++) {
                 for (int t = 0; t < tileS0[j].length; t++) {
                     if (Double.isNaN(tileS0[j][t])) {
@@ -558,7 +551,7 @@ final class FusedLens {
                     }
                     add(j, tileMax[j][t], tileS0[j][t], tileS1[j][t]);
                     if (weight != null) {
-                        cross[j] += weight[finalRow[j]][t] * tileCross[j][t];
+                        cross[j] += weight[j % weight.length][t] * tileCross[j][t];
                     }
                 }
             }
@@ -603,6 +596,17 @@ final class FusedLens {
             ids[pos] = id;
             if (c < k) {
                 topCount[j] = c + 1;
+            }
+        }
+
+        /**
+         * Row j's answer logit as its tile computed it; where it exceeds {@code counted}, the logit the count compared
+         * against, the answer counted itself (the two differ by rounding) and is taken off.
+         */
+        void answerLogit(int j, float inTile, float counted) {
+            self[j] = inTile;
+            if (inTile > counted) {
+                greater[j]--;
             }
         }
 

@@ -3,9 +3,15 @@ package dev.logitlens.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.logitlens.core.checkpoint.Checkpoint;
 import dev.logitlens.core.checkpoint.CheckpointException;
 import dev.logitlens.core.checkpoint.TensorDtype;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Loads a family's tensors by their Hugging Face names, with or without the base-model prefix
@@ -16,9 +22,9 @@ public final class Weights {
     private final NDManager manager;
     private final DataType dtype;
     private final String prefix;
-    private final java.util.concurrent.atomic.AtomicLong bytesLoaded;
+    private final AtomicLong bytesLoaded;
     private final Recycler recycler;                 // tensors to widen into, or null
-    private final java.util.List<NDArray> loaded;    // what this copy widened, for the recycler; null if none
+    private final List<NDArray> loaded;    // what this copy widened, for the recycler; null if none
 
     /**
      * @param probe a tensor name (without prefix) every checkpoint of the family has, used to detect
@@ -42,7 +48,7 @@ public final class Weights {
                     + checkpoint.names().stream().limit(3).toList() + ")");
         }
         this.prefix = found;
-        this.bytesLoaded = new java.util.concurrent.atomic.AtomicLong();
+        this.bytesLoaded = new AtomicLong();
         this.recycler = null;
         this.loaded = null;
     }
@@ -52,9 +58,9 @@ public final class Weights {
         this.manager = manager;
         this.dtype = other.dtype;
         this.prefix = other.prefix;
-        this.bytesLoaded = new java.util.concurrent.atomic.AtomicLong(); // its own: blocks load concurrently
+        this.bytesLoaded = new AtomicLong(); // its own: blocks load concurrently
         this.recycler = recycler;
-        this.loaded = recycler == null ? null : java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        this.loaded = recycler == null ? null : Collections.synchronizedList(new ArrayList<>());
     }
 
     /** The same tensors, loaded onto {@code manager} (a streamed block's own sub-manager). */
@@ -68,8 +74,8 @@ public final class Weights {
     }
 
     /** The tensors this copy widened from BF16 (for {@link #on(NDManager, Recycler)} only). */
-    java.util.List<NDArray> loaded() {
-        return loaded == null ? java.util.List.of() : java.util.List.copyOf(loaded);
+    List<NDArray> loaded() {
+        return loaded == null ? List.of() : List.copyOf(loaded);
     }
 
     /** Bytes of checkpoint data loaded through this object (not those made by {@link #on}: each counts its own). */
@@ -113,7 +119,7 @@ public final class Weights {
         // Only tensors widened from BF16 own their memory (an F32 or F16 one may be the mapped file's): only they
         // are filled from, and given back to, the recycler.
         boolean widened = recycler != null && t.dtype() == TensorDtype.BF16 && dtype == DataType.FLOAT32;
-        NDArray into = widened ? recycler.take(new ai.djl.ndarray.types.Shape(t.shape()), manager) : null;
+        NDArray into = widened ? recycler.take(new Shape(t.shape()), manager) : null;
         NDArray a = checkpoint.load(name, manager, dtype, into, shape);
         if (widened) {
             loaded.add(a);
