@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
+import dev.logitlens.core.model.Gemm;
 import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
@@ -39,8 +40,8 @@ import java.util.concurrent.Callable;
  * of the final pass's size, by 4–10%.)
  *
  * <p>Rows are independent: any rows may share a chunk (a prompt's layers, other prompts), and a row's numbers are
- * bit for bit the same whatever it shares it with. A matmul's row does not depend on the other rows from
- * {@link Ops#MIN_ROWS} rows on (smaller chunks are padded), reductions are per row, and the tiles' sums are combined
+ * bit for bit the same whatever it shares it with. A matmul's row does not depend on the other rows
+ * ({@link Gemm}), reductions are per row, and the tiles' sums are combined
  * in vocabulary order whatever tasks computed them. Row chunks × vocabulary ranges run as tasks on the workers.
  */
 final class FusedLens {
@@ -217,15 +218,14 @@ final class FusedLens {
         int r = r1 - r0;
         Acc acc = new Acc(r, k, tiles.size());
         try (NDScope ignored = new NDScope()) {
-            NDArray xc = Ops.padRows(x.get(r0 + ":" + r1));                         // [max(R, MIN_ROWS), D']
+            NDArray xc = x.get(r0 + ":" + r1);                                      // [R, D']
             Chunk c = new Chunk(acc, xc, r, r0, k, store);
             if (answers != null) {
                 // The answer's logit, for the rank count: x · W[answer] (+ b, soft-cap)    [R, 1]
                 c.answers = Arrays.copyOfRange(answers, r0, r1);
                 NDArray ansIds = xc.getManager().create(Arrays.stream(c.answers).asLongStream().toArray());
-                NDArray rowsX = r == xc.getShape().get(0) ? xc : xc.get("0:" + r);
                 NDArray wAns = unembed.weight().get(new NDIndex("{}", ansIds));       // [R, D']
-                NDArray z = toF32(rowsX.mul(wAns).sum(new int[] {-1}, true));
+                NDArray z = toF32(xc.mul(wAns).sum(new int[] {-1}, true));
                 if (unembed.bias() != null) {
                     z = z.add(toF32(unembed.bias().get(new NDIndex("{}", ansIds))).reshape(r, 1));
                 }
@@ -283,10 +283,7 @@ final class FusedLens {
         NDArray w = tiles.get(t);
         int vt = Math.toIntExact(w.getShape().get(0));
         // Logits of this tile                                                     [R, Vt]
-        NDArray z = c.xc.matMul(w.transpose());
-        if (z.getShape().get(0) != r) {
-            z = z.get("0:" + r); // the padding rows
-        }
+        NDArray z = Gemm.timesT(c.xc, w);
         if (tileBias.get(t) != null) {
             z = z.add(tileBias.get(t));
         }

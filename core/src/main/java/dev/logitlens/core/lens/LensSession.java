@@ -51,6 +51,7 @@ public final class LensSession implements AutoCloseable {
     public static LensSession open(Checkpoint checkpoint, String name, Device device, DataType compute,
                                    dev.logitlens.core.model.BlockStore.Residency residency) {
         Djl.engine();
+        dev.logitlens.core.model.Gemm.cpuKernel(); // a bad -Dlogitlens.cpuMatmul fails here, before any work
         LensTokenizer tokenizer = LensTokenizer.load(checkpoint.tokenizerFile());
         NDManager manager = NDManager.newBaseManager(device);
         try {

@@ -14,6 +14,7 @@ import dev.logitlens.core.lens.LensResult;
 import dev.logitlens.core.lens.LensSession;
 import dev.logitlens.core.lens.Workers;
 import dev.logitlens.core.model.BlockStore.Residency;
+import dev.logitlens.core.model.Gemm;
 import dev.logitlens.core.synth.RandomGpt2;
 import dev.logitlens.core.tokenizer.WordLevelTokenizerWriter;
 
@@ -69,33 +70,65 @@ public final class LensBench {
 
     // ---- the floor's rate ----
 
-    /** Every configuration; prints each and returns the best. */
+    /**
+     * Every configuration, for both CPU kernels ({@link Gemm}: MKL's matmul, oneDNN's as a 1×1 convolution), and
+     * PyTorch's own oneDNN with its weights kept in oneDNN's layout ({@code bench/peer_rate.py}, where a Python with
+     * torch is found); prints each and returns the best of all.
+     */
     static double rates() {
-        int[][] shapes = {{2048, 2048, 2048}, {4096, 4096, 4096}, {512, 768, 50257}, {512, 768, 2048},
-                {512, 768, 3072}, {512, 3072, 768}, {160, 768, 50257}, {64, 768, 50257}};
+        int[][] shapes = {{2048, 2048, 2048}, {4096, 4096, 4096}, {512, 768, 50257}, {512, 768, 1024},
+                {2048, 768, 1024}, {512, 768, 2048}, {512, 768, 3072}, {512, 3072, 768}, {160, 768, 50257},
+                {64, 768, 50257}};
         double best = 0;
         int workers = Runtime.getRuntime().availableProcessors();
-        System.out.println("| shape (M×K×N) | 1 thread | " + workers + " workers × 1 thread | libtorch " + workers
+        System.out.println("| kernel | shape (M×K×N) | 1 thread | " + workers + " workers × 1 thread | libtorch " + workers
                 + " threads |");
-        System.out.println("|---|---|---|---|");
-        for (int[] s : shapes) {
-            double one = rate(s, 1, 1);
-            double ours = rate(s, workers, 1);
-            double torch = rate(s, 1, workers);
-            best = Math.max(best, Math.max(one, Math.max(ours, torch)));
-            System.out.printf(Locale.ROOT, "| %d×%d×%d | %.1f | %.1f | %.1f |%n", s[0], s[1], s[2], one, ours, torch);
+        System.out.println("|---|---|---|---|---|");
+        for (Gemm.Kernel kernel : Gemm.Kernel.values()) {
+            for (int[] s : shapes) {
+                double one = rate(s, 1, 1, kernel);
+                double ours = rate(s, workers, 1, kernel);
+                double torch = rate(s, 1, workers, kernel);
+                best = Math.max(best, Math.max(one, Math.max(ours, torch)));
+                System.out.printf(Locale.ROOT, "| %s | %d×%d×%d | %.1f | %.1f | %.1f |%n", kernel, s[0], s[1], s[2], one,
+                        ours, torch);
+            }
         }
-        return best;
+        double peer = peerRate();
+        if (peer > best) {
+            System.out.printf(Locale.ROOT, "PyTorch's oneDNN (prepacked weights) reached %.1f GFLOP/s, more than ours%n",
+                    peer);
+        }
+        return Math.max(best, peer);
     }
 
-    /** The 2048² square and the lens tile shape with our workers: what {@code rates()} found best here. */
+    /** {@code bench/peer_rate.py}'s best, or 0 where it cannot run. */
+    static double peerRate() {
+        List<String> out = python("bench/peer_rate.py");
+        for (String line : out) {
+            System.out.println(line);
+        }
+        for (String line : out) {
+            if (line.startsWith("best ")) {
+                return Double.parseDouble(line.substring(5).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** The lens tile and the MLP's down projection with our workers on the kernel in use: the best shapes here. */
     static double bestRateQuick() {
         int w = Runtime.getRuntime().availableProcessors();
-        return Math.max(rate(new int[] {2048, 2048, 2048}, w, 1), rate(new int[] {512, 768, 50257}, w, 1));
+        Gemm.Kernel k = Gemm.cpuKernel();
+        return Math.max(Math.max(rate(new int[] {2048, 768, 1024}, w, 1, k), rate(new int[] {512, 3072, 768}, w, 1, k)),
+                rate(new int[] {2048, 2048, 2048}, w, 1, Gemm.Kernel.BLAS));
     }
 
-    /** GFLOP/s of x[M,K]·W[N,K]ᵀ, best of 5: {@code parallel} independent matmuls at once, libtorch on {@code threads}. */
-    static double rate(int[] s, int parallel, int threads) {
+    /**
+     * GFLOP/s of x[M,K]·W[N,K]ᵀ with {@code kernel}, best of 5: {@code parallel} independent matmuls at once, libtorch
+     * on {@code threads}.
+     */
+    static double rate(int[] s, int parallel, int threads, Gemm.Kernel kernel) {
         int before = JniUtils.getNumThreads();
         JniUtils.setNumThreads(threads);
         try (NDManager m = NDManager.newBaseManager(Device.cpu()); Workers pool = new Workers(parallel)) {
@@ -106,7 +139,7 @@ public final class LensBench {
                 tasks.add(() -> {
                     JniUtils.setNumThreads(threads);
                     try (NDManager sub = m.newSubManager()) {
-                        x.matMul(w.transpose()).close();
+                        Gemm.timesT(x, w, kernel).close();
                     }
                     return null;
                 });
@@ -228,31 +261,49 @@ public final class LensBench {
 
     /** The peer script's median for {@code prompts} prompts of {@code tokens}, or why there is none. */
     static String peer(Path dir, int tokens, int prompts) {
-        Path script = Path.of("bench/peer_lens.py");
-        if (!Files.exists(script)) {
-            script = Path.of("../bench/peer_lens.py");
-        }
-        if (!Files.exists(script)) {
-            return "(bench/peer_lens.py not found)";
+        List<String> out = python("bench/peer_lens.py", dir.toString(), String.valueOf(tokens), "--prompts",
+                String.valueOf(prompts), "--repeats", "5");
+        if (out.isEmpty()) {
+            return "(no peer: see above)";
         }
         try {
-            // Debian's python3-torch lives with the system Python, which may not be the first on the PATH
-            String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-            Process p = new ProcessBuilder(python, script.toString(), dir.toString(), String.valueOf(tokens),
-                    "--prompts", String.valueOf(prompts), "--repeats", "5").redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            String out;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                out = r.lines().collect(Collectors.joining("\n"));
-            }
-            if (p.waitFor() != 0) {
-                return "(peer failed)";
-            }
-            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.lines().reduce((a, b) -> b)
-                    .orElse("{}"));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.get(out.size() - 1));
             return secs(json.path("median_s").asDouble());
         } catch (Exception e) {
-            return "(no python3 with torch: " + e.getMessage() + ")";
+            return "(peer printed no result: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * The stdout lines of a bench script run with Debian's python3 (python3-torch lives with the system Python, which
+     * may not be the first on the PATH); none, with the reason on stderr, where it cannot run or fails.
+     */
+    static List<String> python(String script, String... args) {
+        Path path = Path.of(script);
+        if (!Files.exists(path)) {
+            path = Path.of("..").resolve(script);
+        }
+        if (!Files.exists(path)) {
+            System.err.println(script + " not found");
+            return List.of();
+        }
+        try {
+            String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+            List<String> command = new ArrayList<>(List.of(python, path.toString()));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> out;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                out = r.lines().toList();
+            }
+            if (p.waitFor() != 0) {
+                System.err.println(script + " failed (exit " + p.exitValue() + ")");
+                return List.of();
+            }
+            return out;
+        } catch (Exception e) {
+            System.err.println("no python3 with torch for " + script + ": " + e.getMessage());
+            return List.of();
         }
     }
 

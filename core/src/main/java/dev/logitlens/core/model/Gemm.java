@@ -1,0 +1,128 @@
+package dev.logitlens.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.logitlens.core.UserInputException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@code x · wᵀ} for rows {@code x} [N, K] and a torch {@code nn.Linear}-style weight {@code w} [M, K]: the one place
+ * that picks which of libtorch's CPU kernels multiplies.
+ *
+ * <p>libtorch's matmul calls MKL, which on AMD processors runs its AVX2 code even where the processor has AVX-512:
+ * about 95 GFLOP/s per core on the Zen 5 we measure on, where oneDNN's AVX-512 kernels reach 190–205. libtorch
+ * hands a 1×1 convolution to oneDNN, so there {@code x · wᵀ} is computed as one: x's rows are the pixels of 16 images
+ * of one column each (channels last, a view of x), w the filters. With 16 images and more, libtorch always takes
+ * oneDNN for it (it keeps a one-thread 1×1 convolution of fewer images on its own slower path).
+ *
+ * <p>Either way a row's result is bit for bit the same whatever the other rows are and however many there are
+ * (measured for both kernels: from {@link Ops#MIN_ROWS} rows on for MKL, for any multiple of 16 rows for oneDNN,
+ * which this pads to). The two kernels round differently, so one process uses one of them throughout.
+ */
+public final class Gemm {
+    /** Which CPU kernel multiplies: {@code logitlens.cpuMatmul} = {@code auto} (default), {@code onednn} or {@code blas}. */
+    public enum Kernel { BLAS, ONEDNN }
+
+    /** Images of the convolution: rows are padded to a multiple of it. */
+    static final int IMAGES = 16;
+
+    /** The system property that overrides the choice. */
+    public static final String PROPERTY = "logitlens.cpuMatmul";
+
+    private static volatile Kernel cpu; // resolved on first use
+
+    private Gemm() {}
+
+    /**
+     * The CPU kernel this process uses, resolved once from {@link #PROPERTY} and the processor.
+     *
+     * @throws UserInputException when the property has another value
+     */
+    public static Kernel cpuKernel() {
+        Kernel k = cpu;
+        if (k == null) {
+            k = resolve(System.getProperty(PROPERTY), cpuInfo());
+            cpu = k;
+        }
+        return k;
+    }
+
+    /**
+     * {@code setting} (null or {@code auto}: oneDNN on an AMD processor with AVX-512, where MKL leaves it unused;
+     * elsewhere MKL, where oneDNN was not measured faster) given the processor's {@code /proc/cpuinfo} text.
+     */
+    static Kernel resolve(String setting, String cpuInfo) {
+        String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "onednn" -> Kernel.ONEDNN;
+            case "blas", "mkl" -> Kernel.BLAS;
+            case "auto", "" -> cpuInfo.contains("AuthenticAMD") && hasFlag(cpuInfo, "avx512f") ? Kernel.ONEDNN
+                    : Kernel.BLAS;
+            default -> throw new UserInputException("-D" + PROPERTY + " is '" + setting
+                    + "': use auto, onednn or blas (or leave it unset for auto)");
+        };
+    }
+
+    private static boolean hasFlag(String cpuInfo, String flag) {
+        for (String line : cpuInfo.split("\n")) {
+            if (line.startsWith("flags") && (" " + line.substring(line.indexOf(':') + 1) + " ").contains(" " + flag + " ")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String cpuInfo() {
+        try {
+            return Files.readString(Path.of("/proc/cpuinfo"));
+        } catch (IOException | RuntimeException e) {
+            return ""; // not Linux: MKL
+        }
+    }
+
+    /** {@code x · wᵀ}: x [N, K], w [M, K] → [N, M]. */
+    public static NDArray timesT(NDArray x, NDArray w) {
+        return timesT(x, w, cpuKernel());
+    }
+
+    /** {@code x · wᵀ} with the CPU kernel {@code kernel} where it applies (float32 on the CPU), else libtorch's matmul. */
+    public static NDArray timesT(NDArray x, NDArray w, Kernel kernel) {
+        boolean oneDnn = kernel == Kernel.ONEDNN && !x.getDevice().isGpu() && x.getDataType() == DataType.FLOAT32
+                && w.getDataType() == DataType.FLOAT32;
+        return oneDnn ? viaConvolution(x, w) : matMul(x, w.transpose());
+    }
+
+    /** MKL's matmul, padded to {@link Ops#MIN_ROWS} rows. */
+    private static NDArray matMul(NDArray x, NDArray w) {
+        long n = x.getShape().get(0);
+        NDArray y = Ops.padRows(x).matMul(w);
+        return n >= Ops.MIN_ROWS ? y : y.get("0:" + n);
+    }
+
+    /** x · wᵀ as a 1×1 convolution of {@link #IMAGES} channels-last images, rows padded to a multiple of them. */
+    private static NDArray viaConvolution(NDArray x, NDArray w) {
+        long n = x.getShape().get(0);
+        long k = x.getShape().get(1);
+        long m = w.getShape().get(0);
+        long padded = Math.max(IMAGES, (n + IMAGES - 1) / IMAGES * IMAGES);
+        NDArray xp = x;
+        if (padded > n) {
+            NDArray zeros = x.getManager().zeros(new Shape(padded - n, k), x.getDataType());
+            xp = NDArrays.concat(new NDList(x, zeros), 0);
+        }
+        NDArray images = xp.reshape(IMAGES, padded / IMAGES, 1, k).transpose(0, 3, 1, 2); // [16, K, rows/16, 1]
+        NDArray filters = w.expandDims(2).expandDims(3);                                    // [M, K, 1, 1], a view
+        NDArray out = Conv2d.conv2d(images, filters, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
+                .singletonOrThrow();                                                         // [16, M, rows/16, 1]
+        NDArray y = out.transpose(0, 2, 3, 1).reshape(padded, m);                            // [rows, M]
+        return padded > n ? y.get("0:" + n) : y;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.logitlens.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.logitlens.core.UserInputException;
+import dev.logitlens.core.djl.Djl;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Gemm}: both CPU kernels equal a naive double-precision product; with either, a row's numbers are bit for bit
+ * the same whatever rows it is with, and a column's whatever columns of the weight it is computed with; the kernel
+ * is chosen from the processor as documented.
+ */
+class GemmTest {
+    private static final int[][] SHAPES = {{1, 5, 7}, {3, 64, 33}, {17, 128, 1000}, {40, 96, 200}, {100, 768, 96}};
+
+    @Test
+    void bothKernelsEqualANaiveProduct() {
+        Djl.engine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(3);
+            for (Gemm.Kernel kernel : Gemm.Kernel.values()) {
+                for (int[] s : SHAPES) {
+                    NDArray x = m.randomNormal(new Shape(s[0], s[1]));
+                    NDArray w = m.randomNormal(new Shape(s[2], s[1]));
+                    float[] xs = x.toFloatArray();
+                    float[] ws = w.toFloatArray();
+                    NDArray y = Gemm.timesT(x, w, kernel);
+                    assertEquals(new Shape(s[0], s[2]), y.getShape(), kernel + " " + java.util.Arrays.toString(s));
+                    float[] got = y.toFloatArray();
+                    for (int r = 0; r < s[0]; r++) {
+                        for (int c = 0; c < s[2]; c++) {
+                            double want = 0;
+                            double scale = 0;
+                            for (int i = 0; i < s[1]; i++) {
+                                want += (double) xs[r * s[1] + i] * ws[c * s[1] + i];
+                                scale += Math.abs((double) xs[r * s[1] + i] * ws[c * s[1] + i]);
+                            }
+                            assertEquals(want, got[r * s[2] + c], 1e-6 * scale + 1e-6,
+                                    kernel + " " + java.util.Arrays.toString(s) + " at " + r + "," + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRowAndAColumnAreTheSameWhateverTheyAreComputedWith() {
+        Djl.engine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(4);
+            for (Gemm.Kernel kernel : Gemm.Kernel.values()) {
+                NDArray x = m.randomNormal(new Shape(100, 768));
+                NDArray w = m.randomNormal(new Shape(1000, 768));
+                float[] all = Gemm.timesT(x, w, kernel).toFloatArray();
+                // rows: alone (padded), a few, an odd count, every multiple of the images and between
+                for (int[] rows : new int[][] {{0, 1}, {7, 8}, {0, 3}, {5, 22}, {16, 48}, {33, 100}, {0, 99}}) {
+                    float[] part = Gemm.timesT(x.get(rows[0] + ":" + rows[1]), w, kernel).toFloatArray();
+                    for (int r = rows[0]; r < rows[1]; r++) {
+                        for (int c = 0; c < 1000; c++) {
+                            assertEquals(all[r * 1000 + c], part[(r - rows[0]) * 1000 + c], 0f,
+                                    kernel + ": row " + r + " of rows " + rows[0] + ".." + rows[1] + ", column " + c);
+                        }
+                    }
+                }
+                // columns: the weight's rows in parts, as split projections take them (MKL: from multiples of 32
+                // columns on, at least 32 wide; oneDNN: any)
+                for (int[] cols : new int[][] {{0, 32}, {64, 1000}, {96, 1000}, {960, 1000}, {1, 2}, {500, 917}}) {
+                    int width = cols[1] - cols[0];
+                    if (kernel == Gemm.Kernel.BLAS && (cols[0] % 32 != 0 || width < 32)) {
+                        continue;
+                    }
+                    float[] part = Gemm.timesT(x, w.get(cols[0] + ":" + cols[1]), kernel).toFloatArray();
+                    for (int r = 0; r < 100; r++) {
+                        for (int c = 0; c < width; c++) {
+                            assertEquals(all[r * 1000 + cols[0] + c], part[r * width + c], 0f,
+                                    kernel + ": column " + (cols[0] + c) + " of " + cols[0] + ".." + cols[1]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theKernelIsOneDnnOnAnAmdProcessorWithAvx512AndMklElsewhere() {
+        String amd512 = "vendor_id\t: AuthenticAMD\nflags\t\t: fpu sse2 avx2 avx512f avx512bw\n";
+        String amd2 = "vendor_id\t: AuthenticAMD\nflags\t\t: fpu sse2 avx2 avx512_bf16x\n";
+        String intel512 = "vendor_id\t: GenuineIntel\nflags\t\t: fpu sse2 avx2 avx512f\n";
+        assertEquals(Gemm.Kernel.ONEDNN, Gemm.resolve(null, amd512));
+        assertEquals(Gemm.Kernel.ONEDNN, Gemm.resolve(" Auto ", amd512));
+        assertEquals(Gemm.Kernel.BLAS, Gemm.resolve(null, amd2), "avx512f must be a flag of its own");
+        assertEquals(Gemm.Kernel.BLAS, Gemm.resolve(null, intel512));
+        assertEquals(Gemm.Kernel.BLAS, Gemm.resolve(null, ""));
+        assertEquals(Gemm.Kernel.BLAS, Gemm.resolve("blas", amd512));
+        assertEquals(Gemm.Kernel.ONEDNN, Gemm.resolve("onednn", intel512));
+        UserInputException e = assertThrows(UserInputException.class, () -> Gemm.resolve("fast", amd512));
+        assertTrue(e.getMessage().contains("logitlens.cpuMatmul") && e.getMessage().contains("'fast'")
+                && e.getMessage().contains("auto, onednn or blas"), e.getMessage());
+    }
+}
