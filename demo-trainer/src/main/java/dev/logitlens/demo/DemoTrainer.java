@@ -189,7 +189,9 @@ public final class DemoTrainer {
         long start = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             Params params = Params.init(config, manager, new Random(o.seed()));
-            Gpt2Model model = new Gpt2Model(config, params.weights(config), params.blocks(config), manager);
+            // Made where it is used: it holds views of the parameters, which AdamW updates in place
+            java.util.function.Supplier<Gpt2Model> model = () -> new Gpt2Model(config, params.weights(config),
+                    params.blocks(config), manager);
             List<List<int[]>> byRelation = encodeByRelation(corpus, tokenizer);
             Random sampler = new Random(o.seed() + 1);
             AdamW adam = new AdamW(params.all, manager);
@@ -199,7 +201,7 @@ public final class DemoTrainer {
                 try (NDScope ignored = new NDScope()) {
                     Batch b = Batch.sample(byRelation, o.batch(), sampler, manager);
                     try (GradientCollector gc = engine.newGradientCollector()) {
-                        NDArray logp = model.logits(dev.logitlens.core.model.Batch.equalLength(b.ids)).logSoftmax(-1);          // [B·T, V]
+                        NDArray logp = model.get().logits(dev.logitlens.core.model.Batch.equalLength(b.ids)).logSoftmax(-1);          // [B·T, V]
                         NDArray nll = logp.gather(b.targets, 1).reshape(-1).neg();   // [B·T]
                         NDArray loss = nll.mul(b.mask).sum().mul(b.invCount);
                         gc.backward(loss);
@@ -211,12 +213,12 @@ public final class DemoTrainer {
                 int done = step + 1;
                 if (done < o.steps() && java.util.Arrays.stream(snapshotSteps).anyMatch(n -> n == done)) {
                     double took = (System.nanoTime() - start) / 1e9;
-                    snapshots.add(new Snapshot(done, copy(params.all), heldOutAccuracy(model, corpus, tokenizer,
+                    snapshots.add(new Snapshot(done, copy(params.all), heldOutAccuracy(model.get(), corpus, tokenizer,
                             manager), meanLoss(losses, done), took));
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            double accuracy = heldOutAccuracy(model, corpus, tokenizer, manager);
+            double accuracy = heldOutAccuracy(model.get(), corpus, tokenizer, manager);
             Map<String, long[]> shapes = new LinkedHashMap<>();
             params.all.forEach((name, a) -> shapes.put(name, a.getShape().getShape()));
             return new Result(o, config, corpus, tokenizer, copy(params.all), shapes, losses, accuracy, seconds,
@@ -412,13 +414,14 @@ public final class DemoTrainer {
             List<Gpt2Weights.Block> blocks = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 String b = "h." + i + ".";
+                // Parameters keep the checkpoint's Conv1D layout; the model reads nn.Linear weights: views
                 blocks.add(new Gpt2Weights.Block(
                         all.get(b + "ln_1.weight"), all.get(b + "ln_1.bias"),
-                        all.get(b + "attn.c_attn.weight"), all.get(b + "attn.c_attn.bias"),
-                        all.get(b + "attn.c_proj.weight"), all.get(b + "attn.c_proj.bias"),
+                        all.get(b + "attn.c_attn.weight").transpose(), all.get(b + "attn.c_attn.bias"),
+                        all.get(b + "attn.c_proj.weight").transpose(), all.get(b + "attn.c_proj.bias"),
                         all.get(b + "ln_2.weight"), all.get(b + "ln_2.bias"),
-                        all.get(b + "mlp.c_fc.weight"), all.get(b + "mlp.c_fc.bias"),
-                        all.get(b + "mlp.c_proj.weight"), all.get(b + "mlp.c_proj.bias")));
+                        all.get(b + "mlp.c_fc.weight").transpose(), all.get(b + "mlp.c_fc.bias"),
+                        all.get(b + "mlp.c_proj.weight").transpose(), all.get(b + "mlp.c_proj.bias")));
             }
             return BlockStore.resident(blocks);
         }

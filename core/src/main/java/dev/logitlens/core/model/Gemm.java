@@ -18,14 +18,15 @@ import java.util.Locale;
  * that picks which of libtorch's CPU kernels multiplies.
  *
  * <p>libtorch's matmul calls MKL, which on AMD processors runs its AVX2 code even where the processor has AVX-512:
- * about 95 GFLOP/s per core on the Zen 5 we measure on, where oneDNN's AVX-512 kernels reach 190–205. libtorch
- * hands a 1×1 convolution to oneDNN, so there {@code x · wᵀ} is computed as one: x's rows are the pixels of 16 images
- * of one column each (channels last, a view of x), w the filters. With 16 images and more, libtorch always takes
- * oneDNN for it (it keeps a one-thread 1×1 convolution of fewer images on its own slower path).
+ * about 95 GFLOP/s per core on the Zen 5 we measure on, where oneDNN's AVX-512 kernels reach 190–220. libtorch
+ * hands a 1×1 convolution to oneDNN, so there {@code x · wᵀ} is computed as one, over 16 channels-last images of one
+ * column (with 16 images and more libtorch always takes oneDNN; a one-thread 1×1 convolution of fewer images stays
+ * on its own slower path). Which operand is the images depends on the rows ({@link #SWAP_BELOW_ROWS}); the numbers
+ * do not.
  *
- * <p>Either way a row's result is bit for bit the same whatever the other rows are and however many there are
- * (measured for both kernels: from {@link Ops#MIN_ROWS} rows on for MKL, for any multiple of 16 rows for oneDNN,
- * which this pads to). The two kernels round differently, so one process uses one of them throughout.
+ * <p>With either kernel a row's result is bit for bit the same whatever the other rows are and however many, and a
+ * column's whatever columns it is computed with (MKL: from {@link Ops#MIN_ROWS} rows, which it pads to, and splits
+ * at multiples of 32 columns; oneDNN: any). The two kernels round differently, so a process uses one throughout.
  */
 public final class Gemm {
     /** Which CPU kernel multiplies: {@code logitlens.cpuMatmul} = {@code auto} (default), {@code onednn} or {@code blas}. */
@@ -88,7 +89,7 @@ public final class Gemm {
         }
     }
 
-    /** {@code x · wᵀ}: x [N, K], w [M, K] → [N, M]. */
+    /** {@code x · wᵀ}: x [N, K], w [M, K] → [N, M], row-major. */
     public static NDArray timesT(NDArray x, NDArray w) {
         return timesT(x, w, cpuKernel());
     }
@@ -97,8 +98,20 @@ public final class Gemm {
     public static NDArray timesT(NDArray x, NDArray w, Kernel kernel) {
         boolean oneDnn = kernel == Kernel.ONEDNN && !x.getDevice().isGpu() && x.getDataType() == DataType.FLOAT32
                 && w.getDataType() == DataType.FLOAT32;
-        return oneDnn ? viaConvolution(x, w) : matMul(x, w.transpose());
+        if (!oneDnn) {
+            return matMul(x, w.transpose());
+        }
+        return x.getShape().get(0) < SWAP_BELOW_ROWS && w.getShape().get(0) % IMAGES == 0 ? weightAsImages(x, w)
+                : rowsAsImages(x, w);
     }
+
+    /**
+     * Below this many rows x's rows are the filters and w the images ({@link #weightAsImages}), from it on the other
+     * way round: the convolution reorders its filters into oneDNN's layout on every call, which costs more than the
+     * arithmetic where the filters are a whole weight and the rows few (measured: 8–80 rows 1.8–2.2× faster, 512 rows
+     * 1.1–1.3× slower, because the product then comes out transposed and is copied back).
+     */
+    static final int SWAP_BELOW_ROWS = 192;
 
     /** MKL's matmul, padded to {@link Ops#MIN_ROWS} rows. */
     private static NDArray matMul(NDArray x, NDArray w) {
@@ -107,8 +120,11 @@ public final class Gemm {
         return n >= Ops.MIN_ROWS ? y : y.get("0:" + n);
     }
 
-    /** x · wᵀ as a 1×1 convolution of {@link #IMAGES} channels-last images, rows padded to a multiple of them. */
-    private static NDArray viaConvolution(NDArray x, NDArray w) {
+    /**
+     * x · wᵀ as a 1×1 convolution of {@link #IMAGES} channels-last images whose pixels are x's rows (padded to a
+     * multiple of them) and whose filters are w's rows.
+     */
+    static NDArray rowsAsImages(NDArray x, NDArray w) {
         long n = x.getShape().get(0);
         long k = x.getShape().get(1);
         long m = w.getShape().get(0);
@@ -120,9 +136,28 @@ public final class Gemm {
         }
         NDArray images = xp.reshape(IMAGES, padded / IMAGES, 1, k).transpose(0, 3, 1, 2); // [16, K, rows/16, 1]
         NDArray filters = w.expandDims(2).expandDims(3);                                    // [M, K, 1, 1], a view
-        NDArray out = Conv2d.conv2d(images, filters, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
-                .singletonOrThrow();                                                         // [16, M, rows/16, 1]
+        NDArray out = convolve(images, filters);                                             // [16, M, rows/16, 1]
         NDArray y = out.transpose(0, 2, 3, 1).reshape(padded, m);                            // [rows, M]
         return padded > n ? y.get("0:" + n) : y;
+    }
+
+    /**
+     * The same product the other way round, bit for bit (tested): w's rows (M a multiple of {@link #IMAGES}) are the
+     * pixels, x's rows the filters, so only x is reordered; the product comes out as yᵀ and is copied to row order.
+     */
+    static NDArray weightAsImages(NDArray x, NDArray w) {
+        long n = x.getShape().get(0);
+        long k = x.getShape().get(1);
+        long m = w.getShape().get(0);
+        NDArray images = w.reshape(IMAGES, m / IMAGES, 1, k).transpose(0, 3, 1, 2);         // [16, K, M/16, 1]
+        NDArray filters = x.expandDims(2).expandDims(3);                                    // [N, K, 1, 1]
+        NDArray out = convolve(images, filters);                                             // [16, N, M/16, 1]
+        NDArray yt = out.transpose(1, 0, 2, 3).reshape(n, m);                                // [N, M], a view of yᵀ
+        return yt.reshape(n * m).reshape(n, m);                                              // copied to row order
+    }
+
+    private static NDArray convolve(NDArray images, NDArray filters) {
+        return Conv2d.conv2d(images, filters, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
+                .singletonOrThrow();
     }
 }

@@ -219,9 +219,9 @@ public final class Ops {
     }
 
     /**
-     * From this many rows on, each row of a matmul is bit for bit the same whatever the other rows are and however
+     * From this many rows on, each row of MKL's matmul is bit for bit the same whatever the other rows are and however
      * many there are (measured for libtorch's CPU matmul on one thread; with fewer rows it takes another path whose
-     * last bits differ). So prompts can be packed without changing any number.
+     * last bits differ). So prompts can be packed without changing any number ({@link Gemm} pads to it).
      */
     public static final int MIN_ROWS = 4;
 
@@ -235,28 +235,32 @@ public final class Ops {
         return NDArrays.concat(new NDList(x, zeros), 0);
     }
 
-    /** Rows at least for {@link #project} to split its work over a bound {@link Parallel} pool. */
+    /** Rows at least for {@link #linear} to split its work over a bound {@link Parallel} pool. */
     static final int SPLIT_ROWS = 16;
     /** Output columns per part: split points are multiples of it. */
     static final int SPLIT_COLS = 32;
 
     /**
-     * {@code x · w} for rows {@code x} [N, K] and {@code w} [K, M]. A row's result does not depend on N, nor an
-     * output column's on the columns beside it (measured, splitting at multiples of 32 columns), so with a bound
-     * {@link Parallel} pool the output columns are split over its threads without changing a bit. Columns rather
-     * than rows: each thread then packs only its part of {@code w} (measured 10–25% faster than rows at 65–513 rows,
-     * two threads).
+     * {@code x · Wᵀ + b} for rows {@code x} [N, K] and a torch {@code nn.Linear} weight {@code W} [M, K] ({@link Gemm}).
+     * A row's result does not depend on N, nor an output column's on the columns beside it (splitting at multiples
+     * of 32 columns), so with a bound {@link Parallel} pool the output columns are split over its threads without
+     * changing a bit. Columns rather than rows: each thread then reads only its part of W (measured 10–25% faster than
+     * rows at 65–513 rows, two threads).
      */
-    public static NDArray project(NDArray x, NDArray w) {
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         long n = x.getShape().get(0);
-        long m = w.getShape().get(1);
+        long m = w.getShape().get(0);
         Parallel.Pool pool = Parallel.bound();
         int parts = pool == null || n < SPLIT_ROWS ? 1 : (int) Math.min(pool.size(), m / (2 * SPLIT_COLS));
-        if (parts > 1) {
-            return inParts(parts, m, SPLIT_COLS, 1, (c0, c1) -> x.matMul(w.get(":, " + c0 + ":" + c1)));
-        }
-        NDArray y = padRows(x).matMul(w);
-        return n >= MIN_ROWS ? y : y.get("0:" + n);
+        NDArray y = parts > 1 ? inParts(parts, m, SPLIT_COLS, 1, (c0, c1) -> Gemm.timesT(x, w.get(c0 + ":" + c1)))
+                : Gemm.timesT(x, w);
+        return b == null ? y : y.add(b);
+    }
+
+    /** {@code w} [R, C] as a contiguous [C, R]: a Conv1D weight [in, out] in {@link #linear}'s layout. */
+    public static NDArray transposed(NDArray w) {
+        long[] shape = {w.getShape().get(1), w.getShape().get(0)};
+        return w.transpose().reshape(shape[0] * shape[1]).reshape(shape); // the flattening copies in row order
     }
 
     /** Computes {@code part} of [a, b) of n items. */
@@ -288,11 +292,5 @@ public final class Ops {
         NDArray y = NDArrays.concat(done, axis);
         done.close();
         return y;
-    }
-
-    /** {@code x · Wᵀ + b} for a torch {@code nn.Linear} weight [out, in]. */
-    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
-        NDArray y = project(x, w.transpose());
-        return b == null ? y : y.add(b);
     }
 }

@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /**
  * Threads a forward pass may split its projections over: bound by the caller for the duration of one call when it
- * has threads to spare (one long prompt), read by {@link Ops#project}. Unbound, everything runs on the calling thread.
+ * has threads to spare (one long prompt), read by {@link Ops#linear}. Unbound, everything runs on the calling thread.
  */
 public final class Parallel {
     /** Independent tasks run side by side, results in order. */

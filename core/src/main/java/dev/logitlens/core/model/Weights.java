@@ -96,6 +96,20 @@ public final class Weights {
         return getUnprefixed(prefix + name, shape);
     }
 
+    /**
+     * A Conv1D weight {@code prefix + name} [in, out] (GPT-2's layout) as an {@code nn.Linear} weight [out, in], the
+     * layout {@link Ops#linear} reads: copied once here rather than transposed in every product. The file's tensor is
+     * let go, unless it was widened into a recycled tensor, which goes back to the recycler with its block.
+     */
+    public NDArray getConv1D(String name, long in, long out) {
+        NDArray a = get(name, in, out);
+        NDArray linear = Ops.transposed(a);
+        if (loaded == null || !loaded.contains(a)) {
+            a.close();
+        }
+        return linear;
+    }
+
     /** Loads {@code prefix + name} if present (optional biases), else null. */
     public NDArray optional(String name, long... shape) {
         return has(name) ? get(name, shape) : null;

@@ -56,31 +56,58 @@ class GemmTest {
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(4);
             for (Gemm.Kernel kernel : Gemm.Kernel.values()) {
-                NDArray x = m.randomNormal(new Shape(100, 768));
-                NDArray w = m.randomNormal(new Shape(1000, 768));
+                // 300 rows: oneDNN with x's rows as the images; fewer than SWAP_BELOW_ROWS: the weight as the images
+                NDArray x = m.randomNormal(new Shape(300, 768));
+                NDArray w = m.randomNormal(new Shape(1024, 768));
                 float[] all = Gemm.timesT(x, w, kernel).toFloatArray();
-                // rows: alone (padded), a few, an odd count, every multiple of the images and between
-                for (int[] rows : new int[][] {{0, 1}, {7, 8}, {0, 3}, {5, 22}, {16, 48}, {33, 100}, {0, 99}}) {
+                for (int[] rows : new int[][] {{0, 1}, {7, 8}, {0, 3}, {5, 22}, {16, 48}, {33, 100}, {0, 191}, {1, 193},
+                        {100, 300}}) {
                     float[] part = Gemm.timesT(x.get(rows[0] + ":" + rows[1]), w, kernel).toFloatArray();
                     for (int r = rows[0]; r < rows[1]; r++) {
-                        for (int c = 0; c < 1000; c++) {
-                            assertEquals(all[r * 1000 + c], part[(r - rows[0]) * 1000 + c], 0f,
+                        for (int c = 0; c < 1024; c++) {
+                            assertEquals(all[r * 1024 + c], part[(r - rows[0]) * 1024 + c], 0f,
                                     kernel + ": row " + r + " of rows " + rows[0] + ".." + rows[1] + ", column " + c);
                         }
                     }
                 }
-                // columns: the weight's rows in parts, as split projections take them (MKL: from multiples of 32
-                // columns on, at least 32 wide; oneDNN: any)
-                for (int[] cols : new int[][] {{0, 32}, {64, 1000}, {96, 1000}, {960, 1000}, {1, 2}, {500, 917}}) {
-                    int width = cols[1] - cols[0];
-                    if (kernel == Gemm.Kernel.BLAS && (cols[0] % 32 != 0 || width < 32)) {
-                        continue;
+                // columns: the weight's rows in parts, as the lens's vocabulary tiles and split projections take them
+                // (MKL: from multiples of 32 columns on, at least 32 wide; oneDNN: any)
+                for (int n : new int[] {300, 40}) {
+                    float[] whole = Gemm.timesT(x.get("0:" + n), w, kernel).toFloatArray();
+                    for (int[] cols : new int[][] {{0, 32}, {64, 1024}, {96, 1024}, {960, 1000}, {1, 2}, {500, 917},
+                            {512, 528}}) {
+                        int width = cols[1] - cols[0];
+                        if (kernel == Gemm.Kernel.BLAS && (cols[0] % 32 != 0 || width < 32)) {
+                            continue;
+                        }
+                        float[] part = Gemm.timesT(x.get("0:" + n), w.get(cols[0] + ":" + cols[1]), kernel)
+                                .toFloatArray();
+                        for (int r = 0; r < n; r++) {
+                            for (int c = 0; c < width; c++) {
+                                assertEquals(whole[r * 1024 + cols[0] + c], part[r * width + c], 0f, kernel + ": " + n
+                                        + " rows, column " + (cols[0] + c) + " of " + cols[0] + ".." + cols[1]);
+                            }
+                        }
                     }
-                    float[] part = Gemm.timesT(x, w.get(cols[0] + ":" + cols[1]), kernel).toFloatArray();
-                    for (int r = 0; r < 100; r++) {
-                        for (int c = 0; c < width; c++) {
-                            assertEquals(all[r * 1000 + cols[0] + c], part[r * width + c], 0f,
-                                    kernel + ": column " + (cols[0] + c) + " of " + cols[0] + ".." + cols[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void bothWaysRoundTheConvolutionGiveTheSameBits() {
+        Djl.engine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(6);
+            for (int k : new int[] {5, 64, 768, 3072}) {
+                for (int cols : new int[] {16, 48, 96, 1024, 2304}) {
+                    for (int n : new int[] {1, 2, 3, 5, 16, 17, 64, 100, 191, 300}) {
+                        NDArray x = m.randomNormal(new Shape(n, k));
+                        NDArray w = m.randomNormal(new Shape(cols, k));
+                        float[] a = Gemm.rowsAsImages(x, w).toFloatArray();
+                        float[] b = Gemm.weightAsImages(x, w).toFloatArray();
+                        for (int i = 0; i < a.length; i++) {
+                            assertEquals(a[i], b[i], 0f, n + "×" + k + " times " + cols + "×" + k + ", at " + i);
                         }
                     }
                 }

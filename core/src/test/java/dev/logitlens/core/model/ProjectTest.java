@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * {@link Ops#project}, {@link Ops#activation} and {@link Ops#attention}: a row's numbers, bit for bit, whatever rows it
+ * {@link Ops#linear}, {@link Ops#activation} and {@link Ops#attention}: a row's numbers, bit for bit, whatever rows it
  * is with and however the work is split over a bound pool.
  */
 class ProjectTest {
@@ -22,13 +22,13 @@ class ProjectTest {
             m.getEngine().setRandomSeed(5);
             for (int[] s : new int[][] {{40, 96, 200}, {70, 256, 96}, {17, 64, 1000}}) {
                 NDArray x = m.randomNormal(new Shape(s[0], s[1]));
-                NDArray w = m.randomNormal(new Shape(s[1], s[2]));
-                float[] all = Ops.project(x, w).toFloatArray();
-                float[] split = Parallel.with(pool, () -> Ops.project(x, w)).toFloatArray();
+                NDArray w = m.randomNormal(new Shape(s[2], s[1]));
+                float[] all = Ops.linear(x, w, null).toFloatArray();
+                float[] split = Parallel.with(pool, () -> Ops.linear(x, w, null)).toFloatArray();
                 assertArrayEquals(all, split, 0f, "split over threads, " + s[0] + " rows");
                 for (int r : new int[] {0, s[0] / 2, s[0] - 1}) {
-                    float[] alone = Ops.project(x.get(r + ":" + (r + 1)), w).toFloatArray(); // padded to 4 rows
-                    float[] two = Ops.project(x.get(r + ":" + (r + 1)).repeat(0, 2), w).get(0).toFloatArray();
+                    float[] alone = Ops.linear(x.get(r + ":" + (r + 1)), w, null).toFloatArray(); // one row
+                    float[] two = Ops.linear(x.get(r + ":" + (r + 1)).repeat(0, 2), w, null).get(0).toFloatArray();
                     for (int c = 0; c < s[2]; c++) {
                         assertEquals(all[r * s[2] + c], alone[c], 0f, "row " + r + " alone, column " + c);
                         assertEquals(all[r * s[2] + c], two[c], 0f, "row " + r + " twice, column " + c);

@@ -49,10 +49,10 @@ public final class Gpt2Family implements Family {
         String p = "h." + i + ".";
         return new Gpt2Weights.Block(
                 w.get(p + "ln_1.weight", d), w.get(p + "ln_1.bias", d),
-                w.get(p + "attn.c_attn.weight", d, 3 * d), w.get(p + "attn.c_attn.bias", 3 * d),
-                w.get(p + "attn.c_proj.weight", d, d), w.get(p + "attn.c_proj.bias", d),
+                w.getConv1D(p + "attn.c_attn.weight", d, 3 * d), w.get(p + "attn.c_attn.bias", 3 * d),
+                w.getConv1D(p + "attn.c_proj.weight", d, d), w.get(p + "attn.c_proj.bias", d),
                 w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
-                w.get(p + "mlp.c_fc.weight", d, inner), w.get(p + "mlp.c_fc.bias", inner),
-                w.get(p + "mlp.c_proj.weight", inner, d), w.get(p + "mlp.c_proj.bias", d));
+                w.getConv1D(p + "mlp.c_fc.weight", d, inner), w.get(p + "mlp.c_fc.bias", inner),
+                w.getConv1D(p + "mlp.c_proj.weight", inner, d), w.get(p + "mlp.c_proj.bias", d));
     }
 }

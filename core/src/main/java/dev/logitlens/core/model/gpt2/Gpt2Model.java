@@ -10,7 +10,7 @@ import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
 /**
- * GPT-2 (Hugging Face {@code GPT2LMHeadModel}): learned positions, pre-LN blocks, Conv1D weights,
+ * GPT-2 (Hugging Face {@code GPT2LMHeadModel}): learned positions, pre-LN blocks, Conv1D weights (held transposed),
  * {@code gelu_new}, final {@code ln_f}, unembedding tied to {@code wte}.
  */
 public final class Gpt2Model extends BaseLensModel<Gpt2Config, Gpt2Weights, Gpt2Weights.Block> {
@@ -32,7 +32,7 @@ public final class Gpt2Model extends BaseLensModel<Gpt2Config, Gpt2Weights, Gpt2
         long d = config.hiddenSize();
         // Attention: c_attn packs q, k, v along the output axis              [N, 3D]
         NDArray x = Ops.layerNorm(h, b.ln1W(), b.ln1B(), config.layerNormEps());
-        NDList qkv = Ops.project(x, b.attnW()).add(b.attnB()).split(new long[] {d, 2 * d}, 1);
+        NDList qkv = Ops.linear(x, b.attnW(), b.attnB()).split(new long[] {d, 2 * d}, 1);
         NDArray q = Ops.splitHeads(qkv.get(0), config.numHeads());          // [H, N, Dh]
         NDArray k = Ops.splitHeads(qkv.get(1), config.numHeads());
         NDArray v = Ops.splitHeads(qkv.get(2), config.numHeads());
@@ -41,11 +41,11 @@ public final class Gpt2Model extends BaseLensModel<Gpt2Config, Gpt2Weights, Gpt2
             scale /= (layer + 1);
         }
         NDArray attn = Ops.attention(batch, q, k, v, 0, scale, 0f);        // [N, D]
-        h = h.add(Ops.project(attn, b.attnProjW()).add(b.attnProjB()));
+        h = h.add(Ops.linear(attn, b.attnProjW(), b.attnProjB()));
         // MLP: c_fc, activation, c_proj                                     [N, I] → [N, D]
         x = Ops.layerNorm(h, b.ln2W(), b.ln2B(), config.layerNormEps());
-        NDArray mlp = Ops.activation(config.activation(), Ops.project(x, b.fcW()).add(b.fcB()));
-        return h.add(Ops.project(mlp, b.fcProjW()).add(b.fcProjB()));
+        NDArray mlp = Ops.activation(config.activation(), Ops.linear(x, b.fcW(), b.fcB()));
+        return h.add(Ops.linear(mlp, b.fcProjW(), b.fcProjB()));
     }
 
     @Override
