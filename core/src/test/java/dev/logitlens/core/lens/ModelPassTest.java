@@ -110,6 +110,17 @@ class ModelPassTest {
         streamedEqualsResident(dir, 6);
     }
 
+    /**
+     * GPT-2 in BF16: its Conv1D weights are transposed copies of the widened tensors, which still go back to the
+     * recycler with their block and are widened into again.
+     */
+    @Test
+    void streamedBf16Gpt2WithRecycledTensorsEqualsResidentExactly(@TempDir Path dir) throws Exception {
+        RandomGpt2.write(dir, new RandomGpt2.Spec(8, 32, 4, VOCAB, 32, TensorDtype.BF16, "", true, 1, 7));
+        WordLevelTokenizerWriter.write(dir, WORDS, VOCAB);
+        streamedEqualsResident(dir, 8);
+    }
+
     private static void streamedEqualsResident(Path dir, int blocks) {
         Checkpoint ck = Checkpoint.open(dir);
         List<LensCollector.Request> requests = PROMPTS.stream().map(p -> new LensCollector.Request(p, 4, null)).toList();
