@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import dev.logitlens.core.model.Gemm;
-import dev.logitlens.core.model.Ops;
 import dev.logitlens.core.model.Unembedding;
 
 import java.nio.ByteBuffer;
@@ -71,7 +70,7 @@ final class FusedLens {
         this.unembed = unembed;
         this.workers = workers;
         this.tileCols = tileCols;
-        this.chunkRows = Math.max(Ops.MIN_ROWS, chunkRows);
+        this.chunkRows = Math.max(1, chunkRows);
         this.vocab = unembed.weight().getShape().get(0);
         for (long v0 = 0; v0 < vocab; v0 += tileCols) {
             String range = v0 + ":" + Math.min(vocab, v0 + tileCols);

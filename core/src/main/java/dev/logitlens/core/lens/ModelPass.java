@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * {@link FusedLens}, the model's own distribution first, all prompts' rows together.
  *
  * <p>Each prompt's numbers are bit for bit those of a pass over that prompt alone, whatever else is in the pass:
- * a matmul row does not depend on the rows beside it ({@link dev.logitlens.core.model.Ops#MIN_ROWS}), attention
+ * a matmul row does not depend on the rows beside it ({@link dev.logitlens.core.model.Gemm}), attention
  * stays within each prompt, and the lens combines its vocabulary tiles in a fixed order. So a build's numbers do not
  * depend on what was cached, how the prompts were batched or how a gallery was sharded.
  */
@@ -116,7 +116,7 @@ public final class ModelPass {
         int last = numBlocks - 1;
         try (NDManager pass = manager.newSubManager(); NDScope ignored = new NDScope()) {
             // The prompts are packed into one group per worker (balanced by rows), each group one batch through
-            // every block. A matmul row's numbers do not depend on the other rows (Ops.MIN_ROWS), so a prompt's
+            // every block. A matmul row's numbers do not depend on the other rows (Gemm), so a prompt's
             // numbers are the same in any group, alone, or on another shard.
             List<List<Integer>> groups = groups(jobs, workers.size());
             int count = groups.size();

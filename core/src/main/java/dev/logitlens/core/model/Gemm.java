@@ -25,7 +25,7 @@ import java.util.Locale;
  * do not.
  *
  * <p>With either kernel a row's result is bit for bit the same whatever the other rows are and however many, and a
- * column's whatever columns it is computed with (MKL: from {@link Ops#MIN_ROWS} rows, which it pads to, and splits
+ * column's whatever columns it is computed with (MKL: from {@link #MIN_ROWS} rows, which it pads to, and splits
  * at multiples of 32 columns; oneDNN: any). The two kernels round differently, so a process uses one throughout.
  */
 public final class Gemm {
@@ -34,6 +34,13 @@ public final class Gemm {
 
     /** Images of the convolution: rows are padded to a multiple of it. */
     static final int IMAGES = 16;
+
+    /**
+     * From this many rows on, each row of MKL's matmul is bit for bit the same whatever the other rows are and however
+     * many there are (measured on one thread; with fewer rows it takes another path whose last bits differ), so
+     * fewer rows are padded to it.
+     */
+    public static final int MIN_ROWS = 4;
 
     /** The system property that overrides the choice. */
     public static final String PROPERTY = "logitlens.cpuMatmul";
@@ -113,11 +120,21 @@ public final class Gemm {
      */
     static final int SWAP_BELOW_ROWS = 192;
 
-    /** MKL's matmul, padded to {@link Ops#MIN_ROWS} rows. */
+    /** MKL's matmul, padded to {@link #MIN_ROWS} rows. */
     private static NDArray matMul(NDArray x, NDArray w) {
         long n = x.getShape().get(0);
-        NDArray y = Ops.padRows(x).matMul(w);
-        return n >= Ops.MIN_ROWS ? y : y.get("0:" + n);
+        NDArray y = padded(x, Math.max(MIN_ROWS, n)).matMul(w);
+        return n >= MIN_ROWS ? y : y.get("0:" + n);
+    }
+
+    /** {@code x} [N, K] with zero rows appended up to {@code rows} rows. */
+    private static NDArray padded(NDArray x, long rows) {
+        long n = x.getShape().get(0);
+        if (n >= rows) {
+            return x;
+        }
+        NDArray zeros = x.getManager().zeros(new Shape(rows - n, x.getShape().get(1)), x.getDataType());
+        return NDArrays.concat(new NDList(x, zeros), 0);
     }
 
     /**
@@ -129,12 +146,7 @@ public final class Gemm {
         long k = x.getShape().get(1);
         long m = w.getShape().get(0);
         long padded = Math.max(IMAGES, (n + IMAGES - 1) / IMAGES * IMAGES);
-        NDArray xp = x;
-        if (padded > n) {
-            NDArray zeros = x.getManager().zeros(new Shape(padded - n, k), x.getDataType());
-            xp = NDArrays.concat(new NDList(x, zeros), 0);
-        }
-        NDArray images = xp.reshape(IMAGES, padded / IMAGES, 1, k).transpose(0, 3, 1, 2); // [16, K, rows/16, 1]
+        NDArray images = padded(x, padded).reshape(IMAGES, padded / IMAGES, 1, k).transpose(0, 3, 1, 2); // [16, K, rows/16, 1]
         NDArray filters = w.expandDims(2).expandDims(3);                                    // [M, K, 1, 1], a view
         NDArray out = convolve(images, filters);                                             // [16, M, rows/16, 1]
         NDArray y = out.transpose(0, 2, 3, 1).reshape(padded, m);                            // [rows, M]

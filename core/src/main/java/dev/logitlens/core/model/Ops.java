@@ -218,23 +218,6 @@ public final class Ops {
         return x.reshape(t, heads, dh).transpose(1, 0, 2);
     }
 
-    /**
-     * From this many rows on, each row of MKL's matmul is bit for bit the same whatever the other rows are and however
-     * many there are (measured for libtorch's CPU matmul on one thread; with fewer rows it takes another path whose
-     * last bits differ). So prompts can be packed without changing any number ({@link Gemm} pads to it).
-     */
-    public static final int MIN_ROWS = 4;
-
-    /** {@code x} [N, D] with zero rows appended up to {@link #MIN_ROWS} rows. */
-    public static NDArray padRows(NDArray x) {
-        long n = x.getShape().get(0);
-        if (n >= MIN_ROWS) {
-            return x;
-        }
-        NDArray zeros = x.getManager().zeros(new Shape(MIN_ROWS - n, x.getShape().get(1)), x.getDataType());
-        return NDArrays.concat(new NDList(x, zeros), 0);
-    }
-
     /** Rows at least for {@link #linear} to split its work over a bound {@link Parallel} pool. */
     static final int SPLIT_ROWS = 16;
     /** Output columns per part: split points are multiples of it. */
