@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.logitlens.core.model.Batch;
 import dev.logitlens.core.model.LensModel;
+import dev.logitlens.core.model.PadRows;
 import dev.logitlens.core.model.Parallel;
 import dev.logitlens.core.model.Unembedding;
 
@@ -122,11 +123,13 @@ public final class ModelPass {
             int count = groups.size();
             List<Batch> batches = new ArrayList<>(count);
             NDArray[] h = new NDArray[count];
+            int[] padRows = new int[count]; // each group's last rows, its pad prompt's: their products may stay zero
             for (int g = 0; g < count; g++) {
                 List<int[]> ids = new ArrayList<>(groups.get(g).stream().map(j -> jobs.get(j).ids()).toList());
                 int tail = tailRows();
                 boolean uniform = ids.stream().allMatch(p -> p.length == tail);
-                ids.add(new int[uniform ? tail + 1 : tail]); // uniform prompts would be attended as one array
+                padRows[g] = uniform ? tail + 1 : tail; // uniform prompts would be attended as one array
+                ids.add(new int[padRows[g]]);
                 batches.add(Batch.of(pass, ids));
                 h[g] = keep(model.embed(batches.get(g)));                                 // [N_g, D]
             }
@@ -146,9 +149,9 @@ public final class ModelPass {
                         tasks.add(() -> {
                             try (NDScope scope = new NDScope()) {
                                 // One group alone has the other workers to spare: its projections are split over them
-                                NDArray out = count == 1 && workers.size() > 1
+                                NDArray out = PadRows.with(padRows[gg], () -> count == 1 && workers.size() > 1
                                         ? Parallel.with(workers, () -> model.block(block, h[gg], batches.get(gg)))
-                                        : model.block(block, h[gg], batches.get(gg));
+                                        : model.block(block, h[gg], batches.get(gg)));
                                 NDArray n = keepState ? model.finalNorm(out) : null;
                                 NDScope.unregister(out);
                                 if (n != null) {
@@ -266,7 +269,8 @@ public final class ModelPass {
      * Rows of token 0 that end every group, a prompt of their own that is never lensed. libtorch's elementwise loops
      * run vector code over an array and scalar code over its last elements (fewer than 32 floats), and for some ops
      * (measured: sigmoid, pow) the two differ in the last bit; these rows take that tail, so no prompt's numbers
-     * depend on where it sits in its group. (exp and tanh, all the lens uses, agree in both.)
+     * depend on where it sits in its group. (exp and tanh, all the lens uses, agree in both.) Only their presence
+     * matters, not their numbers: their products may be left zero ({@link PadRows}).
      */
     private int tailRows() {
         return Math.max(1, (32 + model.info().hiddenSize() - 1) / model.info().hiddenSize());

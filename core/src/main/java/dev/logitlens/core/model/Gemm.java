@@ -98,17 +98,31 @@ public final class Gemm {
 
     /** {@code x · wᵀ}: x [N, K], w [M, K] → [N, M], row-major. */
     public static NDArray timesT(NDArray x, NDArray w) {
-        return timesT(x, w, cpuKernel());
+        return timesT(x, w, cpuKernel(), 0);
+    }
+
+    /**
+     * {@code x · wᵀ} where x's last {@code padRows} rows belong to no prompt ({@link PadRows}): their products may be
+     * left zero, which they are where that is faster (the rows as filters, {@link #weightAsImages}).
+     */
+    public static NDArray timesT(NDArray x, NDArray w, int padRows) {
+        return timesT(x, w, cpuKernel(), padRows);
     }
 
     /** {@code x · wᵀ} with the CPU kernel {@code kernel} where it applies (float32 on the CPU), else libtorch's matmul. */
     public static NDArray timesT(NDArray x, NDArray w, Kernel kernel) {
+        return timesT(x, w, kernel, 0);
+    }
+
+    static NDArray timesT(NDArray x, NDArray w, Kernel kernel, int padRows) {
         boolean oneDnn = kernel == Kernel.ONEDNN && !x.getDevice().isGpu() && x.getDataType() == DataType.FLOAT32
                 && w.getDataType() == DataType.FLOAT32;
         if (!oneDnn) {
             return matMul(x, w.transpose());
         }
-        return x.getShape().get(0) < SWAP_BELOW_ROWS && w.getShape().get(0) % IMAGES == 0 ? weightAsImages(x, w)
+        long n = x.getShape().get(0);
+        return n < SWAP_BELOW_ROWS && w.getShape().get(0) % IMAGES == 0
+                ? weightAsImages(x, w, padRows > 0 && padRows < n ? padRows : 0)
                 : rowsAsImages(x, w);
     }
 
@@ -158,14 +172,23 @@ public final class Gemm {
      * pixels, x's rows the filters, so only x is reordered; the product comes out as yᵀ and is copied to row order.
      */
     static NDArray weightAsImages(NDArray x, NDArray w) {
-        long n = x.getShape().get(0);
+        return weightAsImages(x, w, 0);
+    }
+
+    /** {@link #weightAsImages(NDArray, NDArray)} with x's last {@code padRows} rows not multiplied: zero rows. */
+    static NDArray weightAsImages(NDArray x, NDArray w, int padRows) {
+        long n = x.getShape().get(0) - padRows;                                              // the rows multiplied
         long k = x.getShape().get(1);
         long m = w.getShape().get(0);
         NDArray images = w.reshape(IMAGES, m / IMAGES, 1, k).transpose(0, 3, 1, 2);         // [16, K, M/16, 1]
-        NDArray filters = x.expandDims(2).expandDims(3);                                    // [N, K, 1, 1]
+        NDArray filters = (padRows > 0 ? x.get("0:" + n) : x).expandDims(2).expandDims(3); // [N, K, 1, 1]
         NDArray out = convolve(images, filters);                                             // [16, N, M/16, 1]
         NDArray yt = out.transpose(1, 0, 2, 3).reshape(n, m);                                // [N, M], a view of yᵀ
-        return yt.reshape(n * m).reshape(n, m);                                              // copied to row order
+        if (padRows == 0) {
+            return yt.reshape(n * m).reshape(n, m);                                          // copied to row order
+        }
+        NDArray pad = x.getManager().zeros(new Shape(padRows, m), DataType.FLOAT32);
+        return NDArrays.concat(new NDList(yt, pad), 0);                                      // the same one copy
     }
 
     private static NDArray convolve(NDArray images, NDArray filters) {

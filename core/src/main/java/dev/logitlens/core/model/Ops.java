@@ -228,15 +228,17 @@ public final class Ops {
      * A row's result does not depend on N, nor an output column's on the columns beside it (splitting at multiples
      * of 32 columns), so with a bound {@link Parallel} pool the output columns are split over its threads without
      * changing a bit. Columns rather than rows: each thread then reads only its part of W (measured 10–25% faster than
-     * rows at 65–513 rows, two threads).
+     * rows at 65–513 rows, two threads). The bound {@link PadRows} may be left zero.
      */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         long n = x.getShape().get(0);
         long m = w.getShape().get(0);
+        int pad = PadRows.bound();
         Parallel.Pool pool = Parallel.bound();
         int parts = pool == null || n < SPLIT_ROWS ? 1 : (int) Math.min(pool.size(), m / (2 * SPLIT_COLS));
-        NDArray y = parts > 1 ? inParts(parts, m, SPLIT_COLS, 1, (c0, c1) -> Gemm.timesT(x, w.get(c0 + ":" + c1)))
-                : Gemm.timesT(x, w);
+        NDArray y = parts > 1
+                ? inParts(parts, m, SPLIT_COLS, 1, (c0, c1) -> Gemm.timesT(x, w.get(c0 + ":" + c1), pad))
+                : Gemm.timesT(x, w, pad);
         return b == null ? y : y.add(b);
     }
 

@@ -7,6 +7,7 @@ import dev.logitlens.core.UserInputException;
 import dev.logitlens.core.djl.Djl;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,53 @@ class GemmTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void padRowsLeaveThePromptRowsBitForBitAndAreZeroWhereSkipped() {
+        Djl.engine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(5);
+            NDArray w = m.randomNormal(new Shape(1152, 768));
+            for (Gemm.Kernel kernel : Gemm.Kernel.values()) {
+                for (int[] np : new int[][] {{9, 1}, {65, 1}, {81, 1}, {80, 16}, {300, 1}}) {
+                    int n = np[0];
+                    int pad = np[1];
+                    NDArray x = m.randomNormal(new Shape(n, 768));
+                    float[] all = Gemm.timesT(x, w, kernel, 0).toFloatArray();
+                    NDArray y = Gemm.timesT(x, w, kernel, pad);
+                    assertEquals(new Shape(n, 1152), y.getShape());
+                    float[] got = y.toFloatArray();
+                    String at = kernel + " " + n + " rows, " + pad + " pad";
+                    int prompts = (n - pad) * 1152;
+                    assertArrayEquals(java.util.Arrays.copyOf(all, prompts), java.util.Arrays.copyOf(got, prompts), at);
+                    boolean skipped = kernel == Gemm.Kernel.ONEDNN && n < Gemm.SWAP_BELOW_ROWS;
+                    for (int i = prompts; i < got.length; i++) {
+                        assertEquals(skipped ? 0f : all[i], got[i], at + ": pad value " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void linearLeavesTheBoundPadRowsOfEveryColumnPart() {
+        Djl.engine();
+        try (NDManager m = NDManager.newBaseManager(); dev.logitlens.core.lens.Workers pool = new dev.logitlens.core.lens.Workers(2)) {
+            m.getEngine().setRandomSeed(6);
+            NDArray x = m.randomNormal(new Shape(65, 768));
+            NDArray w = m.randomNormal(new Shape(1152, 768));
+            float[] plain = Ops.linear(x, w, null).toFloatArray();
+            float[] padded = PadRows.with(1, () -> Parallel.with(pool, () -> Ops.linear(x, w, null))).toFloatArray();
+            int prompts = 64 * 1152;
+            assertArrayEquals(java.util.Arrays.copyOf(plain, prompts), java.util.Arrays.copyOf(padded, prompts));
+            if (Gemm.cpuKernel() == Gemm.Kernel.ONEDNN) {
+                for (int i = prompts; i < padded.length; i++) {
+                    assertEquals(0f, padded[i], "pad value " + i);
+                }
+            }
+            assertEquals(0, PadRows.bound(), "unbound after the call");
         }
     }
 
