@@ -10,23 +10,13 @@ import java.util.function.Supplier;
  * unbound, every row is a prompt's.
  */
 public final class PadRows {
-    private static final ThreadLocal<Integer> BOUND = new ThreadLocal<>();
+    private static final ThreadBinding<Integer> BOUND = new ThreadBinding<>();
 
     private PadRows() {}
 
     /** Runs {@code body} with the last {@code rows} rows of its arrays bound as padding on this thread. */
     public static <T> T with(int rows, Supplier<T> body) {
-        Integer before = BOUND.get();
-        BOUND.set(rows);
-        try {
-            return body.get();
-        } finally {
-            if (before == null) {
-                BOUND.remove();
-            } else {
-                BOUND.set(before);
-            }
-        }
+        return BOUND.with(rows, body);
     }
 
     /** The bound pad rows, 0 when unbound. */

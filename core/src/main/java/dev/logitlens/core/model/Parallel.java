@@ -16,23 +16,13 @@ public final class Parallel {
         <T> List<T> all(List<? extends Callable<T>> tasks);
     }
 
-    private static final ThreadLocal<Pool> BOUND = new ThreadLocal<>();
+    private static final ThreadBinding<Pool> BOUND = new ThreadBinding<>();
 
     private Parallel() {}
 
     /** Runs {@code body} with {@code pool} bound to this thread. */
     public static <T> T with(Pool pool, Supplier<T> body) {
-        Pool before = BOUND.get();
-        BOUND.set(pool);
-        try {
-            return body.get();
-        } finally {
-            if (before == null) {
-                BOUND.remove();
-            } else {
-                BOUND.set(before);
-            }
-        }
+        return BOUND.with(pool, body);
     }
 
     static Pool bound() {
