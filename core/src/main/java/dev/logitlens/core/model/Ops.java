@@ -36,7 +36,7 @@ public final class Ops {
         if (w != null) {
             y = y.mul(w);
         }
-        return b == null ? y : y.add(b);
+        return b == null ? y : y.addi(b); // in place: the product is made here and kept by nothing else
     }
 
     /**
@@ -58,9 +58,11 @@ public final class Ops {
      * the general pow: last bits apart and 20× slower.
      */
     public static NDArray geluTanh(NDArray x) {
-        NDArray cube = x.mul(x).mul(x);
-        NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
-        return x.mul(scalar(x, 0.5f)).mul(inner.tanh().add(1f));
+        // The same operations in the same order, in place where autograd keeps no copy of the operand (tanh keeps its
+        // result): three fresh [N, I] arrays instead of nine. Sums and products commute bit for bit.
+        NDArray inner = x.mul(x).muli(x).muli(scalar(x, 0.044715f)).addi(x)
+                .muli(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
+        return x.mul(scalar(x, 0.5f)).muli(inner.tanh().add(1f));
     }
 
     /**
@@ -160,11 +162,12 @@ public final class Ops {
 
     /** Attention of heads [H, T, Dh] (keys and values as many heads) → [H, T, Dh]. */
     private static NDArray heads(NDArray q, NDArray k, NDArray v, NDArray mask, float scale, float softcap) {
-        NDArray scores = q.matMul(k.transpose(0, 2, 1)).mul(scalar(q, scale)); // [H, T, T]
+        // In place where autograd keeps no copy of the operand (a product's result; not tanh's): no fresh [H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 2, 1)).muli(scalar(q, scale)); // [H, T, T]
         if (softcap > 0) {
             scores = scores.div(softcap).tanh().mul(softcap);
         }
-        NDArray weights = scores.add(mask).softmax(-1);
+        NDArray weights = scores.addi(mask).softmax(-1);
         return weights.matMul(v);
     }
 
@@ -239,7 +242,7 @@ public final class Ops {
         NDArray y = parts > 1
                 ? inParts(parts, m, SPLIT_COLS, 1, (c0, c1) -> Gemm.timesT(x, w.get(c0 + ":" + c1), pad))
                 : Gemm.timesT(x, w, pad);
-        return b == null ? y : y.add(b);
+        return b == null ? y : y.addi(b); // in place: the product is made here and kept by nothing else
     }
 
     /** {@code w} [R, C] as a contiguous [C, R]: a Conv1D weight [in, out] in {@link #linear}'s layout. */
