@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The weights of a model's blocks, held in one of two ways.
  *
  * <ul>
- *   <li>{@link Residency#RESIDENT}: every block is loaded once, on the model's manager.</li>
+ *   <li>{@link Residency#RESIDENT}: every block is loaded once, on the model's manager, one thread per core.</li>
  *   <li>{@link Residency#STREAM}: a block is materialized from the memory-mapped checkpoint when the pass reaches
  *   it, on a sub-manager of its own that is closed when the block is done; while block i computes, blocks i+1 and
  *   i+2 are read on background threads ({@link #AHEAD}). At most three blocks exist at once.</li>
@@ -58,11 +58,7 @@ public final class BlockStore<B> implements AutoCloseable {
         this.residency = residency;
         this.pending = new Pending[count];
         if (residency == Residency.RESIDENT) {
-            List<B> all = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                all.add(loadCounted(i, weights));
-            }
-            this.resident = List.copyOf(all);
+            this.resident = loadAll();
             this.prefetcher = null;
             this.recycler = null;
         } else {
@@ -177,6 +173,45 @@ public final class BlockStore<B> implements AutoCloseable {
         Weights onIt = weights.on(manager, recycler);
         return new Pending<>(manager, onIt, CompletableFuture.supplyAsync(() -> loadCounted(i, onIt), prefetcher),
                 new int[1]);
+    }
+
+    /**
+     * Every block, on the model's manager, read on one thread per core: most of a resident load is first touching the
+     * fresh memory it widens into (a page fault per 4 KiB), which the cores take side by side (a Llama-1B-shaped BF16
+     * checkpoint on two cores: 4.2–6.0 s against 5.5–8.2 s on one thread).
+     */
+    private List<B> loadAll() {
+        int threads = Math.min(count, Runtime.getRuntime().availableProcessors());
+        if (threads <= 1) {
+            List<B> all = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                all.add(loadCounted(i, weights.on(weights.manager())));
+            }
+            return List.copyOf(all);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "logitlens-block-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<B>> loads = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int block = i;
+                loads.add(CompletableFuture.supplyAsync(() -> loadCounted(block, weights.on(weights.manager())), pool));
+            }
+            List<B> all = new ArrayList<>(count);
+            for (CompletableFuture<B> load : loads) {
+                try {
+                    all.add(load.join());
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+            return List.copyOf(all);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private B loadCounted(int i, Weights w) {
