@@ -64,11 +64,7 @@ public final class BlockStore<B> implements AutoCloseable {
         } else {
             this.resident = null;
             this.recycler = new Recycler(weights.manager());
-            this.prefetcher = Executors.newFixedThreadPool(AHEAD, r -> {
-                Thread t = new Thread(r, "logitlens-block-prefetch");
-                t.setDaemon(true);
-                return t;
-            });
+            this.prefetcher = daemonPool(AHEAD, "logitlens-block-prefetch");
         }
     }
 
@@ -130,10 +126,10 @@ public final class BlockStore<B> implements AutoCloseable {
             }
         }
         try {
-            return p.block().join();
-        } catch (CompletionException e) {
+            return joined(p.block());
+        } catch (RuntimeException e) {
             release(i);
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            throw e;
         }
     }
 
@@ -181,36 +177,40 @@ public final class BlockStore<B> implements AutoCloseable {
      * checkpoint on two cores: 4.2–6.0 s against 5.5–8.2 s on one thread).
      */
     private List<B> loadAll() {
-        int threads = Math.min(count, Runtime.getRuntime().availableProcessors());
-        if (threads <= 1) {
-            List<B> all = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                all.add(loadCounted(i, weights.on(weights.manager())));
-            }
-            return List.copyOf(all);
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "logitlens-block-load");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = daemonPool(Math.max(1, Math.min(count, Runtime.getRuntime().availableProcessors())),
+                "logitlens-block-load");
         try {
             List<CompletableFuture<B>> loads = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 int block = i;
                 loads.add(CompletableFuture.supplyAsync(() -> loadCounted(block, weights.on(weights.manager())), pool));
             }
+            // Every load ends before a failure is thrown: none may still be making tensors on the manager then
+            CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).handle((v, e) -> null).join();
             List<B> all = new ArrayList<>(count);
             for (CompletableFuture<B> load : loads) {
-                try {
-                    all.add(load.join());
-                } catch (CompletionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : e;
-                }
+                all.add(joined(load));
             }
             return List.copyOf(all);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static ExecutorService daemonPool(int threads, String name) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The block, or the load's own exception. */
+    private static <B> B joined(CompletableFuture<B> load) {
+        try {
+            return load.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 

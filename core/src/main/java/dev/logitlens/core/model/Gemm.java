@@ -170,12 +170,8 @@ public final class Gemm {
     /**
      * The same product the other way round, bit for bit (tested): w's rows (M a multiple of {@link #IMAGES}) are the
      * pixels, x's rows the filters, so only x is reordered; the product comes out as yᵀ and is copied to row order.
+     * x's last {@code padRows} rows are not multiplied: zero rows ({@link PadRows}).
      */
-    static NDArray weightAsImages(NDArray x, NDArray w) {
-        return weightAsImages(x, w, 0);
-    }
-
-    /** {@link #weightAsImages(NDArray, NDArray)} with x's last {@code padRows} rows not multiplied: zero rows. */
     static NDArray weightAsImages(NDArray x, NDArray w, int padRows) {
         long n = x.getShape().get(0) - padRows;                                              // the rows multiplied
         long k = x.getShape().get(1);

@@ -36,7 +36,7 @@ public final class Ops {
         if (w != null) {
             y = y.mul(w);
         }
-        return b == null ? y : y.addi(b); // in place: the product is made here and kept by nothing else
+        return b == null ? y : y.addi(b); // in place: y is made here and kept by nothing else
     }
 
     /**

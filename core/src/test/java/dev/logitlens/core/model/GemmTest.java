@@ -153,7 +153,7 @@ class GemmTest {
                         NDArray x = m.randomNormal(new Shape(n, k));
                         NDArray w = m.randomNormal(new Shape(cols, k));
                         float[] a = Gemm.rowsAsImages(x, w).toFloatArray();
-                        float[] b = Gemm.weightAsImages(x, w).toFloatArray();
+                        float[] b = Gemm.weightAsImages(x, w, 0).toFloatArray();
                         for (int i = 0; i < a.length; i++) {
                             assertEquals(a[i], b[i], 0f, n + "×" + k + " times " + cols + "×" + k + ", at " + i);
                         }
